@@ -1,0 +1,1 @@
+"""Proeftuin's HTTP service: the Litestar app, its settings, database and domains."""

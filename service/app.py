@@ -1,0 +1,89 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from litestar import Litestar, MediaType, Response, get
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from sqlalchemy import text
+
+import service.db.tables  # noqa: F401  (every table known before the first query)
+from service.auth.controllers import AuthController
+from service.auth.jwt import create_jwt_auth
+from service.challenges.controllers import ChallengeController
+from service.db.engine import create_engine, create_session_factory
+from service.deps import app_dependencies
+from service.errors import exception_handlers
+from service.proposals.controllers import ProposalController
+from service.questions.controllers import QuestionController
+from service.settings import Settings
+from service.temporal import connect
+from service.workflow_gateway import WorkflowGateway
+
+log = logging.getLogger(__name__)
+
+
+@get("/api/health", tags=["operations"], summary="200 once the service can serve")
+async def health(state: State) -> Response[dict[str, str]]:
+    try:
+        async with state.session_factory() as session:
+            await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+        log.warning("health check: database unavailable: %s", exc)
+        return Response(
+            {"status": "unavailable", "database": "unreachable"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+            media_type=MediaType.JSON,
+        )
+    return Response({"status": "ok", "database": "ok"}, media_type=MediaType.JSON)
+
+
+def create_app(settings: Settings) -> Litestar:
+    """Build the app; its engine and Temporal client are made in the lifespan, one each
+    per process, on the event loop that serves the requests."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = create_engine(settings.resolved_database_url)
+        app.state.session_factory = create_session_factory(engine)
+        client = await connect(
+            settings.resolved_temporal_address, settings.temporal_namespace, attempts=30
+        )
+        app.state.workflow_gateway = WorkflowGateway(client, settings.task_queue)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    jwt_auth = create_jwt_auth(
+        settings.signing_secret(), timedelta(minutes=settings.token_ttl_minutes)
+    )
+    return Litestar(
+        route_handlers=[
+            health,
+            AuthController,
+            ChallengeController,
+            ProposalController,
+            QuestionController,
+        ],
+        dependencies=app_dependencies,
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        lifespan=[lifespan],
+        on_app_init=[jwt_auth.on_app_init],
+        state=State({"settings": settings, "jwt_auth": jwt_auth}),
+        openapi_config=OpenAPIConfig(
+            title="Proeftuin",
+            version="0.1.0",
+            description="Open innovation challenges for cities. Times are ISO 8601 with a "
+            "time zone; lists are {items, next_cursor}; errors name each bad field.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
+        ),
+    )

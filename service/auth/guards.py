@@ -1,0 +1,45 @@
+"""Role guards. Anonymous requests carry ``user=None``; a guard turns that into 401."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import Guard
+
+from schemas.common import Role
+from service.auth.identity import CurrentUser
+
+
+def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
+    user = connection.scope.get("user")
+    return user if isinstance(user, CurrentUser) else None
+
+
+def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if current_user(connection) is None:
+        raise NotAuthorizedException("sign in first: this needs an account")
+
+
+def requires_role(*roles: Role) -> Guard:
+    allowed = ", ".join(r.value for r in roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        user = current_user(connection)
+        if user is None:
+            raise NotAuthorizedException("sign in first: this needs an account")
+        if user.role not in roles:
+            raise PermissionDeniedException(
+                f"only {allowed} accounts can do this; you are signed in as {user.role.value}"
+            )
+
+    guard.__name__ = f"requires_role({allowed})"
+    return guard
+
+
+requires_city = requires_role(Role.CITY)
+requires_startup = requires_role(Role.STARTUP)
+requires_evaluator = requires_role(Role.EVALUATOR)
+requires_resident = requires_role(Role.RESIDENT)

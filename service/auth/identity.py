@@ -1,0 +1,18 @@
+"""Who is making a request: the value guards and services receive as ``request.user``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.common import Role
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentUser:
+    id: int
+    email: str
+    role: Role
+    display_name: str
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles

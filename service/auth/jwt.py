@@ -1,0 +1,51 @@
+"""Bearer-token authentication on Litestar's ``JWTAuth``, with anonymous reads allowed.
+
+Litestar's middleware refuses a request without a token; ours lets it through with
+``user=None`` so public pages work, and the guards decide who may do what.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.middleware.authentication import AuthenticationResult
+from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
+
+from schemas.common import Role
+from service.auth.identity import CurrentUser
+from service.auth.models import User
+
+
+class OptionalJWTAuthenticationMiddleware(JWTAuthenticationMiddleware):
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        if not connection.headers.get(self.auth_header):
+            return AuthenticationResult(user=None, auth=None)
+        return await super().authenticate_request(connection)
+
+
+async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
+    try:
+        user_id = int(token.sub)
+    except ValueError:
+        return None
+    async with connection.app.state.session_factory() as session:
+        user = await session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    return CurrentUser(
+        id=user.id, email=user.email, role=Role(user.role), display_name=user.display_name
+    )
+
+
+def create_jwt_auth(secret: str, ttl: timedelta) -> JWTAuth[Any, Token]:
+    return JWTAuth[Any, Token](
+        retrieve_user_handler=retrieve_user,
+        token_secret=secret,
+        default_token_expiration=ttl,
+        authentication_middleware_class=OptionalJWTAuthenticationMiddleware,
+        exclude=["^/schema", "^/static"],
+    )

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from service.db.engine import utcnow
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=20, index=True)
+    display_name: str = Field(max_length=120)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,59 @@
+"""Accounts: creating them (self-service and from the command line) and signing in."""
+
+from __future__ import annotations
+
+from litestar.exceptions import NotAuthorizedException
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.auth import RegisterRequest, UserPublic
+from schemas.common import Role
+from service.auth.models import User
+from service.auth.passwords import hash_password, verify_password
+from service.errors import Conflict
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class AccountService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(self, email: str, password: str, role: Role, display_name: str) -> User:
+        user = User(
+            email=normalise_email(email),
+            password_hash=hash_password(password),
+            role=role.value,
+            display_name=display_name.strip() or email,
+        )
+        self.session.add(user)
+        try:
+            await self.session.commit()
+        except IntegrityError:
+            await self.session.rollback()
+            raise Conflict("an account with this e-mail address already exists") from None
+        return user
+
+    async def register(self, data: RegisterRequest) -> UserPublic:
+        user = await self.create(data.email, data.password, Role(data.role), data.display_name)
+        return UserPublic.model_validate(user)
+
+    async def authenticate(self, email: str, password: str) -> User:
+        user = (
+            await self.session.exec(select(User).where(User.email == normalise_email(email)))
+        ).first()
+        if not verify_password(user.password_hash if user else None, password):
+            raise NotAuthorizedException("wrong e-mail address or password")
+        assert user is not None
+        if not user.is_active:
+            raise NotAuthorizedException("this account is disabled")
+        return user
+
+    async def get(self, user_id: int) -> UserPublic:
+        user = await self.session.get(User, user_id)
+        if user is None:
+            raise NotAuthorizedException("this account no longer exists")
+        return UserPublic.model_validate(user)

@@ -1,0 +1,264 @@
+"""Challenges: drafting, publishing, cancelling, and reading them back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from litestar.exceptions import NotFoundException
+from pydantic import ValidationError
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.challenges import (
+    ChallengeCreate,
+    ChallengeListItem,
+    ChallengePublic,
+    ChallengeUpdate,
+    CriterionIn,
+    CriterionPublic,
+    KpiIn,
+    KpiPublic,
+    TimelineEntry,
+)
+from schemas.common import ActorKind, ChallengePhase, Page, Role
+from schemas.workflows import CancelChallengeInput, ChallengeWorkflowInput
+from service.auth.identity import CurrentUser
+from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
+from service.db.engine import utcnow
+from service.errors import FieldError, PhaseConflict, invalid_model
+from service.pagination import paginate
+from service.workflow_gateway import WorkflowGateway
+
+PUBLISH_WAIT = timedelta(seconds=10)
+
+
+def can_see_drafts(viewer: CurrentUser | None) -> bool:
+    return viewer is not None and viewer.role == Role.CITY
+
+
+def timeline_entry(row: PhaseTransition) -> TimelineEntry:
+    actor = f"user:{row.actor_id}" if row.actor_kind == ActorKind.USER else row.actor_kind
+    return TimelineEntry(
+        phase=row.to_phase,
+        from_phase=row.from_phase,
+        at=row.at,
+        actor=actor,
+        actor_id=row.actor_id,
+        reason=row.reason,
+        pilot_id=row.pilot_id,
+    )
+
+
+class ChallengeService:
+    def __init__(self, session: AsyncSession, gateway: WorkflowGateway) -> None:
+        self.session = session
+        self.gateway = gateway
+
+    # -- reading -----------------------------------------------------------------------
+
+    async def get_visible(self, challenge_id: int, viewer: CurrentUser | None) -> Challenge:
+        """The challenge, if ``viewer`` may see it: drafts are the city's alone."""
+        challenge = await self.session.get(Challenge, challenge_id)
+        if challenge is None or (
+            challenge.phase == ChallengePhase.DRAFT and not can_see_drafts(viewer)
+        ):
+            raise NotFoundException(f"no challenge {challenge_id}")
+        return challenge
+
+    async def read(self, challenge_id: int, viewer: CurrentUser | None) -> ChallengePublic:
+        return await self.to_public(await self.get_visible(challenge_id, viewer))
+
+    async def list(
+        self,
+        viewer: CurrentUser | None,
+        phase: ChallengePhase | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[ChallengeListItem]:
+        statement = select(Challenge)
+        if phase is not None:
+            statement = statement.where(Challenge.phase == phase)
+        if not can_see_drafts(viewer):
+            statement = statement.where(Challenge.phase != ChallengePhase.DRAFT)
+        rows, next_cursor = await paginate(self.session, statement, Challenge.id, cursor, limit)
+        return Page(
+            items=[ChallengeListItem.model_validate(row) for row in rows], next_cursor=next_cursor
+        )
+
+    async def timeline(self, challenge_id: int) -> Sequence[PhaseTransition]:
+        statement = (
+            select(PhaseTransition)
+            .where(PhaseTransition.challenge_id == challenge_id)
+            .order_by(col(PhaseTransition.at), col(PhaseTransition.id))
+        )
+        return (await self.session.exec(statement)).all()
+
+    async def criteria(self, challenge_id: int) -> Sequence[Criterion]:
+        statement = (
+            select(Criterion)
+            .where(Criterion.challenge_id == challenge_id)
+            .order_by(col(Criterion.position))
+        )
+        return (await self.session.exec(statement)).all()
+
+    async def kpis(self, challenge_id: int) -> Sequence[Kpi]:
+        statement = select(Kpi).where(Kpi.challenge_id == challenge_id).order_by(col(Kpi.position))
+        return (await self.session.exec(statement)).all()
+
+    async def to_public(self, challenge: Challenge) -> ChallengePublic:
+        assert challenge.id is not None
+        data = challenge.model_dump()
+        data["criteria"] = [
+            CriterionPublic.model_validate(c) for c in await self.criteria(challenge.id)
+        ]
+        data["kpis"] = [KpiPublic.model_validate(k) for k in await self.kpis(challenge.id)]
+        data["timeline"] = [timeline_entry(t) for t in await self.timeline(challenge.id)]
+        data["pilots"] = []
+        return ChallengePublic.model_validate(data)
+
+    # -- drafting ----------------------------------------------------------------------
+
+    async def create(self, data: ChallengeCreate, author: CurrentUser) -> ChallengePublic:
+        _require_future(data)
+        challenge = Challenge(
+            **data.model_dump(exclude={"criteria", "kpis"}),
+            created_by_id=author.id,
+        )
+        self.session.add(challenge)
+        await self.session.flush()
+        assert challenge.id is not None
+        self._add_criteria(challenge.id, data.criteria)
+        self._add_kpis(challenge.id, data.kpis)
+        await self.session.commit()
+        return await self.to_public(challenge)
+
+    async def update(
+        self, challenge_id: int, patch: ChallengeUpdate, editor: CurrentUser
+    ) -> ChallengePublic:
+        challenge = await self.get_visible(challenge_id, editor)
+        _require_draft(challenge, "edited")
+        current = challenge.model_dump(include=set(ChallengeCreate.model_fields))
+        current["criteria"] = [
+            c.model_dump(include=set(CriterionIn.model_fields))
+            for c in await self.criteria(challenge_id)
+        ]
+        current["kpis"] = [
+            k.model_dump(include=set(KpiIn.model_fields)) for k in await self.kpis(challenge_id)
+        ]
+        changes = patch.model_dump(exclude_unset=True)
+        try:
+            merged = ChallengeCreate.model_validate({**current, **changes})
+        except ValidationError as exc:
+            raise invalid_model(exc) from None
+        _require_future(merged)
+        for field, value in merged.model_dump(exclude={"criteria", "kpis"}).items():
+            setattr(challenge, field, value)
+        challenge.updated_at = utcnow()
+        self.session.add(challenge)
+        if "criteria" in changes:
+            await self.session.exec(
+                delete(Criterion).where(col(Criterion.challenge_id) == challenge_id)
+            )
+            self._add_criteria(challenge_id, merged.criteria)
+        if "kpis" in changes:
+            await self.session.exec(delete(Kpi).where(col(Kpi.challenge_id) == challenge_id))
+            self._add_kpis(challenge_id, merged.kpis)
+        await self.session.commit()
+        return await self.to_public(challenge)
+
+    def _add_criteria(self, challenge_id: int, criteria: list[CriterionIn]) -> None:
+        for position, criterion in enumerate(criteria):
+            self.session.add(
+                Criterion(challenge_id=challenge_id, position=position, **criterion.model_dump())
+            )
+
+    def _add_kpis(self, challenge_id: int, kpis: list[KpiIn]) -> None:
+        for position, kpi in enumerate(kpis):
+            self.session.add(Kpi(challenge_id=challenge_id, position=position, **kpi.model_dump()))
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def publish(self, challenge_id: int, actor: CurrentUser) -> ChallengePublic:
+        """Freeze the rules and start the workflow, which records ``open``.
+
+        Idempotent: a challenge already published is returned as it is, and a publish
+        interrupted after the commit starts the same workflow (same id) when repeated.
+        """
+        challenge = await self.get_visible(challenge_id, actor)
+        if challenge.phase == ChallengePhase.CANCELLED:
+            raise PhaseConflict(
+                "the challenge", challenge.phase, "a cancelled challenge stays cancelled"
+            )
+        if challenge.phase != ChallengePhase.DRAFT:
+            return await self.to_public(challenge)
+        if challenge.published_at is None:
+            if challenge.proposals_close_at <= utcnow():
+                raise FieldError(
+                    "proposals_close_at", "is in the past; move it to the future to publish"
+                )
+            challenge.published_at = utcnow()
+            challenge.published_by_id = actor.id
+            self.session.add(challenge)
+            await self.session.commit()
+        assert challenge.published_by_id is not None
+        await self.gateway.start_challenge(
+            ChallengeWorkflowInput(
+                challenge_id=challenge_id,
+                published_by=challenge.published_by_id,
+                proposals_close_at=challenge.proposals_close_at,
+                review_deadline=challenge.review_deadline,
+            )
+        )
+        await self.gateway.await_phase_change(challenge_id, ChallengePhase.DRAFT, PUBLISH_WAIT)
+        await self.session.refresh(challenge)
+        return await self.to_public(challenge)
+
+    async def cancel(self, challenge_id: int, reason: str, actor: CurrentUser) -> ChallengePublic:
+        challenge = await self.get_visible(challenge_id, actor)
+        if challenge.phase in (ChallengePhase.CLOSED, ChallengePhase.CANCELLED):
+            raise PhaseConflict("the challenge", challenge.phase, "it has already ended")
+        if challenge.published_at is None:
+            # A draft has no workflow yet: the API records its end itself.
+            await self._cancel_draft(challenge, reason, actor)
+        else:
+            await self.gateway.cancel_challenge(
+                challenge_id, CancelChallengeInput(actor_id=actor.id, reason=reason)
+            )
+        await self.session.refresh(challenge)
+        return await self.to_public(challenge)
+
+    async def _cancel_draft(self, challenge: Challenge, reason: str, actor: CurrentUser) -> None:
+        assert challenge.id is not None
+        now = utcnow()
+        self.session.add(
+            PhaseTransition(
+                key=f"challenge-{challenge.id}-{ChallengePhase.CANCELLED.value}",
+                challenge_id=challenge.id,
+                from_phase=challenge.phase,
+                to_phase=ChallengePhase.CANCELLED,
+                at=now,
+                actor_kind=ActorKind.USER,
+                actor_id=actor.id,
+                reason=reason,
+            )
+        )
+        challenge.phase = ChallengePhase.CANCELLED
+        challenge.cancel_reason = reason
+        challenge.updated_at = now
+        self.session.add(challenge)
+        await self.session.commit()
+
+
+def _require_draft(challenge: Challenge, action: str) -> None:
+    if challenge.phase != ChallengePhase.DRAFT or challenge.published_at is not None:
+        raise PhaseConflict(
+            "the challenge",
+            challenge.phase,
+            f"only a draft can be {action}; the rules are frozen once published",
+        )
+
+
+def _require_future(data: ChallengeCreate) -> None:
+    if data.proposals_close_at <= utcnow():
+        raise FieldError("proposals_close_at", "must be in the future")

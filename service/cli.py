@@ -1,0 +1,151 @@
+"""The ``proeftuin`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from schemas.common import Role
+from service.settings import Settings, SettingsError, get_settings
+
+_data_dir = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the embedded databases, mail and logs live (PROEFTUIN_DATA_DIR).",
+)
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    if data_dir is not None:
+        os.environ["PROEFTUIN_DATA_DIR"] = str(data_dir)
+        get_settings.cache_clear()
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return settings
+
+
+def _run(coroutine_factory: Callable[[Settings], Any], data_dir: Path | None) -> None:
+    settings = _settings(data_dir)
+    try:
+        asyncio.run(coroutine_factory(settings))
+    except KeyboardInterrupt:
+        pass
+
+
+@click.group()
+@_data_dir
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None) -> None:
+    """Proeftuin: open innovation challenges for cities."""
+    if data_dir is not None:
+        os.environ["PROEFTUIN_DATA_DIR"] = str(data_dir)
+        get_settings.cache_clear()
+
+
+@main.command()
+@_data_dir
+def up(data_dir: Path | None) -> None:
+    """Run everything: Temporal (embedded unless PROEFTUIN_TEMPORAL_ADDRESS is set),
+    migrations, the worker and the API."""
+    from service.runner import TemporalDidNotStart, run_up
+
+    try:
+        _run(run_up, data_dir)
+    except TemporalDidNotStart as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@_data_dir
+def api(data_dir: Path | None) -> None:
+    """Run the HTTP API only (production: many of these behind a load balancer)."""
+    from service.runner import run_api
+
+    _run(run_api, data_dir)
+
+
+@main.command()
+@_data_dir
+def worker(data_dir: Path | None) -> None:
+    """Run the Temporal worker only (production: one or more)."""
+    from service.runner import run_worker
+
+    _run(run_worker, data_dir)
+
+
+@main.command()
+@_data_dir
+def migrate(data_dir: Path | None) -> None:
+    """Bring the database schema up to date."""
+    from service.db import migrate as run_migrations
+
+    settings = _settings(data_dir)
+    asyncio.run(run_migrations(settings.resolved_database_url))
+    click.echo("database is up to date")
+
+
+@main.group()
+def users() -> None:
+    """Manage accounts."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True, help="At least 10 characters.")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--display-name", default=None, help="Shown to others; defaults to the e-mail.")
+@_data_dir
+def create_user(
+    email: str, password: str, role: str, display_name: str | None, data_dir: Path | None
+) -> None:
+    """Create an account of any role (city staff and evaluators are created this way)."""
+    from pydantic import TypeAdapter, ValidationError
+    from pydantic.networks import EmailStr
+
+    from service.auth.services import AccountService
+    from service.db import create_engine, create_session_factory
+    from service.db import migrate as run_migrations
+    from service.errors import Conflict
+
+    try:
+        TypeAdapter(EmailStr).validate_python(email)
+    except ValidationError as exc:
+        raise click.BadParameter(exc.errors()[0]["msg"], param_hint="--email") from None
+    if len(password) < 10:
+        raise click.BadParameter("must be at least 10 characters", param_hint="--password")
+    settings = _settings(data_dir)
+
+    async def create() -> int:
+        await run_migrations(settings.resolved_database_url)
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                user = await AccountService(session).create(
+                    email, password, Role(role), display_name or email
+                )
+                assert user.id is not None
+                return user.id
+        finally:
+            await engine.dispose()
+
+    try:
+        user_id = asyncio.run(create())
+    except Conflict as exc:
+        raise click.ClickException(str(exc.detail)) from None
+    click.echo(f"created {role} account {email} (id {user_id})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,21 @@
+"""Imports every table model so ``SQLModel.metadata`` is complete (Alembic, tests)."""
+
+from sqlmodel import SQLModel
+
+from service.auth.models import User
+from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
+from service.proposals.models import Proposal
+from service.questions.models import Question
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Challenge",
+    "Criterion",
+    "Kpi",
+    "PhaseTransition",
+    "Proposal",
+    "Question",
+    "User",
+    "metadata",
+]

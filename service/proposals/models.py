@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import Column, Numeric
+from sqlmodel import Field, SQLModel
+
+from service.db.engine import utcnow
+
+
+class ProposalStatus(StrEnum):
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+class Proposal(SQLModel, table=True):
+    __tablename__ = "proposals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenges.id", index=True)
+    startup_id: int = Field(foreign_key="users.id", index=True)
+    title: str = Field(max_length=200)
+    summary: str
+    budget_eur: Decimal = Field(sa_column=Column(Numeric(14, 2), nullable=False))
+    status: str = Field(default=ProposalStatus.SUBMITTED, max_length=30, index=True)
+    public_title_consent: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    withdrawn_at: datetime | None = None

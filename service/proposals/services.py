@@ -1,0 +1,153 @@
+"""Proposals: startups submit, edit and withdraw their own while the call is open."""
+
+from __future__ import annotations
+
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.common import ChallengePhase, Page, Role
+from schemas.proposals import ProposalCreate, ProposalPublic, ProposalUpdate
+from service.auth.identity import CurrentUser
+from service.auth.models import User
+from service.challenges.models import Challenge
+from service.db.engine import utcnow
+from service.errors import Conflict, FieldError, PhaseConflict
+from service.pagination import paginate
+from service.proposals.models import Proposal, ProposalStatus
+
+
+def require_call_open(challenge: Challenge) -> None:
+    """Proposals change only while the challenge is open and its deadline not passed.
+
+    The deadline is checked too: the workflow records ``review`` a moment after the
+    timer fires, and nothing may slip in during that moment.
+    """
+    if challenge.phase != ChallengePhase.OPEN:
+        raise PhaseConflict(
+            "the challenge",
+            challenge.phase,
+            "proposals can be submitted, edited or withdrawn only while the call is open",
+        )
+    if utcnow() >= challenge.proposals_close_at:
+        raise PhaseConflict(
+            "the challenge",
+            challenge.phase,
+            f"the call for proposals closed at {challenge.proposals_close_at.isoformat()}",
+        )
+
+
+class ProposalService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _challenge(self, challenge_id: int, viewer: CurrentUser | None) -> Challenge:
+        challenge = await self.session.get(Challenge, challenge_id)
+        if challenge is None or (
+            challenge.phase == ChallengePhase.DRAFT and (viewer is None or viewer.role != Role.CITY)
+        ):
+            raise NotFoundException(f"no challenge {challenge_id}")
+        return challenge
+
+    async def _readable(self, proposal_id: int, viewer: CurrentUser) -> Proposal:
+        proposal = await self.session.get(Proposal, proposal_id)
+        if proposal is None:
+            raise NotFoundException(f"no proposal {proposal_id}")
+        if not await self.can_read(proposal, viewer):
+            raise PermissionDeniedException("this proposal is not yours to read")
+        return proposal
+
+    async def can_read(self, proposal: Proposal, viewer: CurrentUser) -> bool:
+        if viewer.role == Role.CITY:
+            return True
+        return viewer.role == Role.STARTUP and proposal.startup_id == viewer.id
+
+    async def _own(self, proposal_id: int, startup: CurrentUser) -> tuple[Proposal, Challenge]:
+        proposal = await self.session.get(Proposal, proposal_id)
+        if proposal is None:
+            raise NotFoundException(f"no proposal {proposal_id}")
+        if proposal.startup_id != startup.id:
+            raise PermissionDeniedException(
+                "only the startup that submitted a proposal can change it"
+            )
+        challenge = await self.session.get(Challenge, proposal.challenge_id)
+        assert challenge is not None
+        return proposal, challenge
+
+    async def to_public(self, proposal: Proposal) -> ProposalPublic:
+        startup = await self.session.get(User, proposal.startup_id)
+        public = ProposalPublic.model_validate(proposal)
+        public.startup_name = startup.display_name if startup else None
+        return public
+
+    async def submit(
+        self, challenge_id: int, data: ProposalCreate, startup: CurrentUser
+    ) -> ProposalPublic:
+        challenge = await self._challenge(challenge_id, startup)
+        require_call_open(challenge)
+        _check_budget(data.budget_eur, challenge)
+        proposal = Proposal(challenge_id=challenge_id, startup_id=startup.id, **data.model_dump())
+        self.session.add(proposal)
+        await self.session.commit()
+        return await self.to_public(proposal)
+
+    async def read(self, proposal_id: int, viewer: CurrentUser) -> ProposalPublic:
+        return await self.to_public(await self._readable(proposal_id, viewer))
+
+    async def update(
+        self, proposal_id: int, patch: ProposalUpdate, startup: CurrentUser
+    ) -> ProposalPublic:
+        proposal, challenge = await self._own(proposal_id, startup)
+        require_call_open(challenge)
+        _require_active(proposal)
+        changes = patch.model_dump(exclude_unset=True, exclude_none=True)
+        if "budget_eur" in changes:
+            _check_budget(changes["budget_eur"], challenge)
+        for field, value in changes.items():
+            setattr(proposal, field, value)
+        proposal.updated_at = utcnow()
+        self.session.add(proposal)
+        await self.session.commit()
+        return await self.to_public(proposal)
+
+    async def withdraw(self, proposal_id: int, startup: CurrentUser) -> ProposalPublic:
+        proposal, challenge = await self._own(proposal_id, startup)
+        require_call_open(challenge)
+        _require_active(proposal)
+        proposal.status = ProposalStatus.WITHDRAWN
+        proposal.withdrawn_at = proposal.updated_at = utcnow()
+        self.session.add(proposal)
+        await self.session.commit()
+        return await self.to_public(proposal)
+
+    async def list_for_challenge(
+        self, challenge_id: int, viewer: CurrentUser, cursor: str | None, limit: int
+    ) -> Page[ProposalPublic]:
+        await self._challenge(challenge_id, viewer)
+        statement = select(Proposal).where(Proposal.challenge_id == challenge_id)
+        if viewer.role == Role.STARTUP:
+            statement = statement.where(Proposal.startup_id == viewer.id)
+        elif viewer.role != Role.CITY:
+            raise PermissionDeniedException("proposals are visible to the city and their authors")
+        rows, next_cursor = await paginate(self.session, statement, Proposal.id, cursor, limit)
+        return Page(items=[await self.to_public(p) for p in rows], next_cursor=next_cursor)
+
+    async def list_mine(
+        self, startup: CurrentUser, cursor: str | None, limit: int
+    ) -> Page[ProposalPublic]:
+        statement = select(Proposal).where(Proposal.startup_id == startup.id)
+        rows, next_cursor = await paginate(self.session, statement, Proposal.id, cursor, limit)
+        return Page(items=[await self.to_public(p) for p in rows], next_cursor=next_cursor)
+
+
+def _check_budget(budget: object, challenge: Challenge) -> None:
+    if budget > challenge.pilot_budget_cap_eur:  # type: ignore[operator]
+        raise FieldError(
+            "budget_eur",
+            f"exceeds the challenge's pilot budget cap of {challenge.pilot_budget_cap_eur} EUR",
+        )
+
+
+def _require_active(proposal: Proposal) -> None:
+    if proposal.status == ProposalStatus.WITHDRAWN:
+        raise Conflict("this proposal was withdrawn")

@@ -1,0 +1,69 @@
+"""Public questions about a challenge, and the city's public answers."""
+
+from __future__ import annotations
+
+from litestar.exceptions import NotFoundException
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.common import ChallengePhase, Page, Role
+from schemas.proposals import QuestionPublic
+from service.auth.identity import CurrentUser
+from service.challenges.models import Challenge
+from service.db.engine import utcnow
+from service.errors import PhaseConflict
+from service.pagination import paginate
+from service.questions.models import Question
+
+
+class QuestionService:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _public_challenge(self, challenge_id: int) -> Challenge:
+        challenge = await self.session.get(Challenge, challenge_id)
+        if challenge is None or challenge.phase == ChallengePhase.DRAFT:
+            raise NotFoundException(f"no challenge {challenge_id}")
+        return challenge
+
+    async def ask(self, challenge_id: int, body: str, asker: CurrentUser) -> QuestionPublic:
+        challenge = await self._public_challenge(challenge_id)
+        if challenge.phase != ChallengePhase.OPEN:
+            raise PhaseConflict(
+                "the challenge",
+                challenge.phase,
+                "questions can be asked only while the call is open",
+            )
+        question = Question(challenge_id=challenge_id, asked_by_id=asker.id, body=body)
+        self.session.add(question)
+        await self.session.commit()
+        return QuestionPublic.model_validate(question)
+
+    async def answer(self, question_id: int, body: str, city: CurrentUser) -> QuestionPublic:
+        question = await self.session.get(Question, question_id)
+        if question is None:
+            raise NotFoundException(f"no question {question_id}")
+        challenge = await self.session.get(Challenge, question.challenge_id)
+        assert challenge is not None
+        if challenge.phase == ChallengePhase.CANCELLED:
+            raise PhaseConflict("the challenge", challenge.phase, "it was cancelled")
+        question.answer = body
+        question.answered_by_id = city.id
+        question.answered_at = utcnow()
+        self.session.add(question)
+        await self.session.commit()
+        return QuestionPublic.model_validate(question)
+
+    async def list(
+        self, challenge_id: int, viewer: CurrentUser | None, cursor: str | None, limit: int
+    ) -> Page[QuestionPublic]:
+        challenge = await self.session.get(Challenge, challenge_id)
+        if challenge is None or (
+            challenge.phase == ChallengePhase.DRAFT and (viewer is None or viewer.role != Role.CITY)
+        ):
+            raise NotFoundException(f"no challenge {challenge_id}")
+        statement = select(Question).where(Question.challenge_id == challenge_id)
+        rows, next_cursor = await paginate(
+            self.session, statement, Question.id, cursor, limit, newest_first=False
+        )
+        return Page(items=[QuestionPublic.model_validate(q) for q in rows], next_cursor=next_cursor)

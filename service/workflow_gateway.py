@@ -1,0 +1,99 @@
+"""The API's one door into Temporal: starting workflows and handing them decisions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+from litestar.datastructures import State
+from litestar.exceptions import ServiceUnavailableException
+from temporalio.client import (
+    Client,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
+
+from schemas.workflows import (
+    AwaitPhaseInput,
+    CancelChallengeInput,
+    ChallengeWorkflowInput,
+    PhaseResult,
+)
+from service.errors import Conflict
+from workflows.challenge import ChallengeWorkflow, challenge_workflow_id
+
+log = logging.getLogger(__name__)
+
+UPDATE_TIMEOUT = timedelta(seconds=20)
+
+
+class WorkflowUnavailable(ServiceUnavailableException):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail=detail, headers={"Retry-After": "5"})
+
+
+class WorkflowGateway:
+    def __init__(self, client: Client, task_queue: str) -> None:
+        self._client = client
+        self._task_queue = task_queue
+
+    async def start_challenge(self, input: ChallengeWorkflowInput) -> None:
+        """Start the challenge's workflow; starting it again is a no-op."""
+        try:
+            await self._client.start_workflow(
+                ChallengeWorkflow.run,
+                input,
+                id=challenge_workflow_id(input.challenge_id),
+                task_queue=self._task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except RPCError as exc:
+            raise WorkflowUnavailable(f"could not start the challenge's workflow: {exc}") from exc
+
+    async def await_phase_change(
+        self, challenge_id: int, not_phase: str, timeout: timedelta
+    ) -> str | None:
+        """The new phase once the workflow has left ``not_phase``; None if it takes longer."""
+        handle = self._client.get_workflow_handle(challenge_workflow_id(challenge_id))
+        try:
+            async with asyncio.timeout(timeout.total_seconds()):
+                result = await handle.execute_update(
+                    ChallengeWorkflow.await_phase_change,
+                    AwaitPhaseInput(not_phase=not_phase),
+                    rpc_timeout=timeout,
+                )
+        except (
+            TimeoutError,
+            RPCError,
+            WorkflowUpdateFailedError,
+            WorkflowUpdateRPCTimeoutOrCancelledError,
+        ) as exc:
+            log.info("challenge %s not past %s yet: %s", challenge_id, not_phase, exc)
+            return None
+        return result.phase
+
+    async def cancel_challenge(self, challenge_id: int, request: CancelChallengeInput) -> str:
+        return (await self._update(challenge_id, ChallengeWorkflow.cancel, request)).phase
+
+    async def _update(self, challenge_id: int, update: Any, request: Any) -> PhaseResult:
+        handle = self._client.get_workflow_handle(challenge_workflow_id(challenge_id))
+        try:
+            async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):
+                return await handle.execute_update(update, request, rpc_timeout=UPDATE_TIMEOUT)
+        except WorkflowUpdateFailedError as exc:
+            cause = exc.cause
+            if isinstance(cause, ApplicationError):
+                raise Conflict(cause.message) from exc
+            raise
+        except (RPCError, TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
+            raise WorkflowUnavailable(f"the challenge's workflow did not answer: {exc}") from exc
+
+
+def provide_workflow_gateway(state: State) -> WorkflowGateway:
+    return state.workflow_gateway

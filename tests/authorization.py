@@ -1,0 +1,39 @@
+"""Who may call what: the expected authorization table, reviewed by a person.
+
+Every endpoint of the OpenAPI schema must appear here; a new endpoint without a row
+fails the matrix test until someone decides who may call it.
+"""
+
+from __future__ import annotations
+
+PUBLIC = frozenset({"anonymous", "city", "startup", "evaluator", "resident"})
+SIGNED_IN = frozenset({"city", "startup", "evaluator", "resident"})
+CITY = frozenset({"city"})
+STARTUP = frozenset({"startup"})
+EVALUATOR = frozenset({"evaluator"})
+RESIDENT = frozenset({"resident"})
+
+EXPECTED: dict[str, frozenset[str]] = {
+    "GET /api/health": PUBLIC,
+    "POST /api/auth/register": PUBLIC,
+    "POST /api/auth/login": PUBLIC,
+    "GET /api/me": SIGNED_IN,
+    # challenges
+    "GET /api/challenges": PUBLIC,
+    "POST /api/challenges": CITY,
+    "GET /api/challenges/{challenge_id}": PUBLIC,
+    "PATCH /api/challenges/{challenge_id}": CITY,
+    "POST /api/challenges/{challenge_id}/publish": CITY,
+    "POST /api/challenges/{challenge_id}/cancel": CITY,
+    # proposals
+    "POST /api/challenges/{challenge_id}/proposals": STARTUP,
+    "GET /api/challenges/{challenge_id}/proposals": CITY | STARTUP | EVALUATOR,
+    "GET /api/me/proposals": STARTUP,
+    "GET /api/proposals/{proposal_id}": SIGNED_IN,
+    "PATCH /api/proposals/{proposal_id}": STARTUP,
+    "POST /api/proposals/{proposal_id}/withdraw": STARTUP,
+    # questions
+    "POST /api/challenges/{challenge_id}/questions": SIGNED_IN,
+    "GET /api/challenges/{challenge_id}/questions": PUBLIC,
+    "POST /api/questions/{question_id}/answer": CITY,
+}

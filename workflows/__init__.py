@@ -1,0 +1,1 @@
+"""Temporal workflows: they hold time and decisions; the database holds the records."""
