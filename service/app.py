@@ -20,6 +20,7 @@ from service.challenges.controllers import ChallengeController
 from service.db.engine import create_engine, create_session_factory
 from service.deps import app_dependencies
 from service.errors import exception_handlers
+from service.notifications.controllers import NotificationController
 from service.proposals.controllers import ProposalController
 from service.questions.controllers import QuestionController
 from service.settings import Settings
@@ -72,6 +73,7 @@ def create_app(settings: Settings) -> Litestar:
             ChallengeController,
             ProposalController,
             QuestionController,
+            NotificationController,
         ],
         dependencies=app_dependencies,
         exception_handlers=exception_handlers,  # type: ignore[arg-type]

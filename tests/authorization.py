@@ -36,4 +36,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /api/challenges/{challenge_id}/questions": SIGNED_IN,
     "GET /api/challenges/{challenge_id}/questions": PUBLIC,
     "POST /api/questions/{question_id}/answer": CITY,
+    # notifications
+    "GET /api/me/notifications": SIGNED_IN,
+    "POST /api/me/notifications/{notification_id}/read": SIGNED_IN,
+    "POST /api/me/notifications/read-all": SIGNED_IN,
 }

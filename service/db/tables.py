@@ -4,6 +4,8 @@ from sqlmodel import SQLModel
 
 from service.auth.models import User
 from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
+from service.notifications.models import Notification
+from service.pilots.models import Pilot
 from service.proposals.models import Proposal
 from service.questions.models import Question
 
@@ -13,7 +15,9 @@ __all__ = [
     "Challenge",
     "Criterion",
     "Kpi",
+    "Notification",
     "PhaseTransition",
+    "Pilot",
     "Proposal",
     "Question",
     "User",

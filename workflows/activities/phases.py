@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 from schemas.workflows import RecordTransitionInput, RecordTransitionResult
 from service.challenges.models import Challenge, PhaseTransition
 from service.db.engine import utcnow
+from service.pilots.models import Pilot
 
 
 class PhaseActivities:
@@ -31,13 +32,23 @@ class PhaseActivities:
                 raise ApplicationError(
                     f"challenge {input.challenge_id} does not exist", non_retryable=True
                 )
-            from_phase = challenge.phase
             if input.pilot_id is None:
+                from_phase = challenge.phase
                 challenge.phase = input.to_phase
                 challenge.updated_at = utcnow()
                 if input.to_phase == "cancelled":
                     challenge.cancel_reason = input.reason
                 session.add(challenge)
+            else:
+                pilot = await session.get(Pilot, input.pilot_id)
+                if pilot is None:
+                    raise ApplicationError(
+                        f"pilot {input.pilot_id} does not exist", non_retryable=True
+                    )
+                from_phase = pilot.status
+                pilot.status = input.to_phase
+                pilot.updated_at = utcnow()
+                session.add(pilot)
             session.add(
                 PhaseTransition(
                     key=input.key,
