@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from schemas.common import Money, PublicSchema, Schema
+from schemas.review import ProposalEvaluation
 
 
 class ProposalCreate(Schema):
@@ -40,6 +41,10 @@ class ProposalPublic(PublicSchema):
     created_at: datetime
     updated_at: datetime
     withdrawn_at: datetime | None = None
+    screening_reason: str | None = None
+    screened_at: datetime | None = None
+    evaluation: ProposalEvaluation | None = None
+    """The startup's own scores and comments, once the selection is announced."""
 
 
 class QuestionCreate(Schema):

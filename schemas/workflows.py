@@ -13,11 +13,25 @@ from pydantic import BaseModel
 from schemas.common import ActorKind
 
 
+class ResumeState(BaseModel):
+    """Where a challenge workflow that continued as new picks up again."""
+
+    phase: str
+    reminders_sent: list[int] = []
+    city_reminders_sent: int = 0
+    info_deadline: datetime | None = None
+
+
 class ChallengeWorkflowInput(BaseModel):
     challenge_id: int
     published_by: int
     proposals_close_at: datetime
     review_deadline: datetime
+    review_reminder_days: list[int] = [3, 1]
+    selection_reminder_days: int = 7
+    history_limit: int = 10_000
+    """Continue as new past this many history events (or when the server suggests it)."""
+    resume: ResumeState | None = None
 
 
 class ChallengeWorkflowResult(BaseModel):
@@ -54,3 +68,91 @@ class PhaseResult(BaseModel):
 class AwaitPhaseInput(BaseModel):
     not_phase: str
     """Return once the workflow's phase differs from this one."""
+
+
+class ChallengeRef(BaseModel):
+    challenge_id: int
+
+
+class CountResult(BaseModel):
+    count: int
+
+
+# -- review ------------------------------------------------------------------------------
+
+
+class ReviewChangedInput(BaseModel):
+    """Sent by the API after a review record changed (a score, a screening...)."""
+
+    info_deadline: datetime | None = None
+    """Set when a request for information with this reply deadline was made."""
+
+
+class ReviewProgress(BaseModel):
+    proposals: int
+    unscreened: int
+    awaiting_information: int
+    eligible_without_evaluator: int
+    assignments: int
+    complete_assignments: int
+
+    @property
+    def all_scored(self) -> bool:
+        """Every eligible proposal has evaluators and every assignment is scored."""
+        return (
+            self.assignments > 0
+            and self.complete_assignments == self.assignments
+            and self.unscreened == 0
+            and self.awaiting_information == 0
+            and self.eligible_without_evaluator == 0
+        )
+
+
+class ExpireInfoRequestsInput(BaseModel):
+    challenge_id: int
+    now: datetime
+    expire_all: bool = False
+    """At the end of the review every request still open expires."""
+
+
+class ExpireInfoRequestsResult(BaseModel):
+    expired: int
+    next_deadline: datetime | None
+
+
+class EvaluatorReminderInput(BaseModel):
+    challenge_id: int
+    days_before: int
+    review_deadline: datetime
+
+
+class CityReminderInput(BaseModel):
+    challenge_id: int
+    number: int
+    waiting_since: datetime
+
+
+# -- selection ---------------------------------------------------------------------------
+
+
+class ShortlistInput(BaseModel):
+    actor_id: int
+    proposal_ids: list[int]
+    reason: str = ""
+
+
+class ApplyShortlistInput(BaseModel):
+    challenge_id: int
+    actor_id: int
+    proposal_ids: list[int]
+    at: datetime
+
+
+class PilotRef(BaseModel):
+    id: int
+    proposal_id: int
+    startup_id: int
+
+
+class ShortlistResult(BaseModel):
+    pilots: list[PilotRef]

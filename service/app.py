@@ -23,6 +23,11 @@ from service.errors import exception_handlers
 from service.notifications.controllers import NotificationController
 from service.proposals.controllers import ProposalController
 from service.questions.controllers import QuestionController
+from service.review.controllers import (
+    AssignmentController,
+    ScreeningController,
+    SelectionController,
+)
 from service.settings import Settings
 from service.temporal import connect
 from service.workflow_gateway import WorkflowGateway
@@ -74,6 +79,9 @@ def create_app(settings: Settings) -> Litestar:
             ProposalController,
             QuestionController,
             NotificationController,
+            ScreeningController,
+            AssignmentController,
+            SelectionController,
         ],
         dependencies=app_dependencies,
         exception_handlers=exception_handlers,  # type: ignore[arg-type]

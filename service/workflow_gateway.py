@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar.datastructures import State
@@ -22,7 +22,9 @@ from schemas.workflows import (
     AwaitPhaseInput,
     CancelChallengeInput,
     ChallengeWorkflowInput,
-    PhaseResult,
+    ReviewChangedInput,
+    ShortlistInput,
+    ShortlistResult,
 )
 from service.errors import Conflict
 from workflows.challenge import ChallengeWorkflow, challenge_workflow_id
@@ -78,10 +80,28 @@ class WorkflowGateway:
             return None
         return result.phase
 
+    async def review_changed(
+        self, challenge_id: int, info_deadline: datetime | None = None
+    ) -> None:
+        """Tell the workflow a review record changed. Fire and forget: the record is
+        already committed, and the workflow re-checks the review daily anyway."""
+        handle = self._client.get_workflow_handle(challenge_workflow_id(challenge_id))
+        try:
+            await handle.signal(
+                ChallengeWorkflow.review_changed, ReviewChangedInput(info_deadline=info_deadline)
+            )
+        except RPCError as exc:
+            log.warning("challenge %s: review change not signalled: %s", challenge_id, exc)
+
+    async def approve_shortlist(
+        self, challenge_id: int, request: ShortlistInput
+    ) -> ShortlistResult:
+        return await self._update(challenge_id, ChallengeWorkflow.approve_shortlist, request)
+
     async def cancel_challenge(self, challenge_id: int, request: CancelChallengeInput) -> str:
         return (await self._update(challenge_id, ChallengeWorkflow.cancel, request)).phase
 
-    async def _update(self, challenge_id: int, update: Any, request: Any) -> PhaseResult:
+    async def _update(self, challenge_id: int, update: Any, request: Any) -> Any:
         handle = self._client.get_workflow_handle(challenge_workflow_id(challenge_id))
         try:
             async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):

@@ -87,3 +87,87 @@ async def phase_of(api: AsyncTestClient, challenge_id: int, viewer: Account | No
     response = await api.get(f"/api/challenges/{challenge_id}", headers=headers)
     assert response.status_code == 200, response.text
     return response.json()["phase"]
+
+
+async def wait_for_phase(api: AsyncTestClient, challenge_id: int, phase: str) -> str:
+    """The phase once the workflow has recorded ``phase`` (or what it is after a while)."""
+    from tests.stack import eventually
+
+    return await eventually(lambda: phase_of(api, challenge_id), lambda p: p == phase)
+
+
+async def screen(
+    api: AsyncTestClient, city: Account, proposal_id: int, eligible: bool = True, reason: str = ""
+) -> dict:
+    response = await api.post(
+        f"/api/proposals/{proposal_id}/screening",
+        json={"eligible": eligible, "reason": reason},
+        headers=city.headers,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def assign(
+    api: AsyncTestClient,
+    city: Account,
+    challenge_id: int,
+    evaluators: list,
+    per_proposal: int | None = None,
+) -> list[dict]:
+    response = await api.post(
+        f"/api/challenges/{challenge_id}/evaluators",
+        json={"evaluator_ids": [e.id for e in evaluators], "per_proposal": per_proposal},
+        headers=city.headers,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+async def my_assignments(api: AsyncTestClient, evaluator: Account) -> list[dict]:
+    response = await api.get("/api/me/assignments", headers=evaluator.headers)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+async def score(
+    api: AsyncTestClient,
+    evaluator: Account,
+    assignment: dict,
+    values: tuple[int, ...],
+    comment: str = "",
+) -> dict:
+    body = {
+        "scores": [
+            {"criterion_id": criterion["id"], "score": value, "comment": comment}
+            for criterion, value in zip(assignment["criteria"], values, strict=True)
+        ]
+    }
+    response = await api.put(
+        f"/api/assignments/{assignment['id']}/scores", json=body, headers=evaluator.headers
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def notifications(api: AsyncTestClient, account: Account) -> list[dict]:
+    response = await api.get("/api/me/notifications?limit=100", headers=account.headers)
+    assert response.status_code == 200, response.text
+    return response.json()["items"]
+
+
+async def challenge_in_review(
+    api: AsyncTestClient, city: Account, startups: list[Account], temporal: Any, **overrides: Any
+) -> tuple[dict, list[int]]:
+    """A challenge whose call closed, with one proposal per startup: (challenge, ids)."""
+    overrides.setdefault("close_in", timedelta(days=10))
+    overrides.setdefault("review_for", timedelta(days=20))
+    challenge = await open_challenge(api, city, **overrides)
+    ids = []
+    for n, startup in enumerate(startups, start=1):
+        response = await submit(api, startup, challenge["id"], title=f"Proposal {n}")
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    await temporal.sleep(overrides["close_in"] + timedelta(hours=1))
+    assert await wait_for_phase(api, challenge["id"], "review") == "review"
+    return challenge, ids

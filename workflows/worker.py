@@ -12,14 +12,25 @@ from temporalio.worker import Worker
 
 import service.db.tables  # noqa: F401  (every table known before the first query)
 from workflows.activities.phases import PhaseActivities
+from workflows.activities.review import ReviewActivities
 from workflows.challenge import ChallengeWorkflow
 
 WORKFLOWS: Sequence[type] = (ChallengeWorkflow,)
 
 
 def build_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[Any]:
-    phases = PhaseActivities(session_factory)
-    return [phases.record_transition]
+    """Every activity, bound to the session factory of this process."""
+    holders = [PhaseActivities(session_factory), ReviewActivities(session_factory)]
+    return [
+        getattr(holder, name)
+        for holder in holders
+        for name in dir(type(holder))
+        if activity_defined(getattr(type(holder), name))
+    ]
+
+
+def activity_defined(attribute: Any) -> bool:
+    return callable(attribute) and hasattr(attribute, "__temporal_activity_definition")
 
 
 def create_worker(

@@ -19,6 +19,7 @@ from schemas.challenges import (
     CriterionPublic,
     KpiIn,
     KpiPublic,
+    PilotSummary,
     TimelineEntry,
 )
 from schemas.common import ActorKind, ChallengePhase, Page, Role
@@ -28,6 +29,7 @@ from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
 from service.db.engine import utcnow
 from service.errors import FieldError, PhaseConflict, invalid_model
 from service.pagination import paginate
+from service.pilots.models import Pilot
 from service.workflow_gateway import WorkflowGateway
 
 PUBLISH_WAIT = timedelta(seconds=10)
@@ -114,7 +116,10 @@ class ChallengeService:
         ]
         data["kpis"] = [KpiPublic.model_validate(k) for k in await self.kpis(challenge.id)]
         data["timeline"] = [timeline_entry(t) for t in await self.timeline(challenge.id)]
-        data["pilots"] = []
+        pilots = await self.session.exec(
+            select(Pilot).where(Pilot.challenge_id == challenge.id).order_by(col(Pilot.id))
+        )
+        data["pilots"] = [PilotSummary.model_validate(p) for p in pilots.all()]
         return ChallengePublic.model_validate(data)
 
     # -- drafting ----------------------------------------------------------------------
@@ -208,6 +213,7 @@ class ChallengeService:
                 published_by=challenge.published_by_id,
                 proposals_close_at=challenge.proposals_close_at,
                 review_deadline=challenge.review_deadline,
+                review_reminder_days=challenge.review_reminder_days or [],
             )
         )
         await self.gateway.await_phase_change(challenge_id, ChallengePhase.DRAFT, PUBLISH_WAIT)

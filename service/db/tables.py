@@ -8,10 +8,22 @@ from service.notifications.models import Notification
 from service.pilots.models import Pilot
 from service.proposals.models import Proposal
 from service.questions.models import Question
+from service.review.models import (
+    Assignment,
+    ChallengeEvaluator,
+    InfoRequest,
+    ProposalEvent,
+    Score,
+)
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Assignment",
+    "ChallengeEvaluator",
+    "InfoRequest",
+    "ProposalEvent",
+    "Score",
     "Challenge",
     "Criterion",
     "Kpi",

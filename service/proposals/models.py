@@ -12,7 +12,13 @@ from service.db.engine import utcnow
 
 class ProposalStatus(StrEnum):
     SUBMITTED = "submitted"
+    """Awaiting screening (again, after the startup answered a request)."""
     WITHDRAWN = "withdrawn"
+    INFO_REQUESTED = "info_requested"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    SELECTED = "selected"
+    NOT_SELECTED = "not_selected"
 
 
 class Proposal(SQLModel, table=True):
@@ -29,3 +35,6 @@ class Proposal(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     withdrawn_at: datetime | None = None
+    screening_reason: str | None = None
+    screened_at: datetime | None = None
+    screened_by_id: int | None = Field(default=None, foreign_key="users.id")

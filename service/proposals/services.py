@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.common import ChallengePhase, Page, Role
@@ -15,6 +15,8 @@ from service.db.engine import utcnow
 from service.errors import Conflict, FieldError, PhaseConflict
 from service.pagination import paginate
 from service.proposals.models import Proposal, ProposalStatus
+from service.review.models import Assignment, AssignmentStatus
+from service.review.queries import proposal_evaluation
 
 
 def require_call_open(challenge: Challenge) -> None:
@@ -58,9 +60,21 @@ class ProposalService:
         return proposal
 
     async def can_read(self, proposal: Proposal, viewer: CurrentUser) -> bool:
+        """The city, the author, and the evaluators assigned to it (conflicts excluded)."""
         if viewer.role == Role.CITY:
             return True
-        return viewer.role == Role.STARTUP and proposal.startup_id == viewer.id
+        if viewer.role == Role.STARTUP:
+            return proposal.startup_id == viewer.id
+        if viewer.role == Role.EVALUATOR:
+            assigned = await self.session.exec(
+                select(Assignment.id).where(
+                    Assignment.proposal_id == proposal.id,
+                    Assignment.evaluator_id == viewer.id,
+                    Assignment.status == AssignmentStatus.ACTIVE,
+                )
+            )
+            return assigned.first() is not None
+        return False
 
     async def _own(self, proposal_id: int, startup: CurrentUser) -> tuple[Proposal, Challenge]:
         proposal = await self.session.get(Proposal, proposal_id)
@@ -74,10 +88,14 @@ class ProposalService:
         assert challenge is not None
         return proposal, challenge
 
-    async def to_public(self, proposal: Proposal) -> ProposalPublic:
+    async def to_public(
+        self, proposal: Proposal, viewer: CurrentUser | None = None
+    ) -> ProposalPublic:
         startup = await self.session.get(User, proposal.startup_id)
         public = ProposalPublic.model_validate(proposal)
         public.startup_name = startup.display_name if startup else None
+        if viewer is not None and (viewer.role == Role.CITY or viewer.id == proposal.startup_id):
+            public.evaluation = await proposal_evaluation(self.session, proposal)
         return public
 
     async def submit(
@@ -92,7 +110,7 @@ class ProposalService:
         return await self.to_public(proposal)
 
     async def read(self, proposal_id: int, viewer: CurrentUser) -> ProposalPublic:
-        return await self.to_public(await self._readable(proposal_id, viewer))
+        return await self.to_public(await self._readable(proposal_id, viewer), viewer)
 
     async def update(
         self, proposal_id: int, patch: ProposalUpdate, startup: CurrentUser
@@ -127,17 +145,26 @@ class ProposalService:
         statement = select(Proposal).where(Proposal.challenge_id == challenge_id)
         if viewer.role == Role.STARTUP:
             statement = statement.where(Proposal.startup_id == viewer.id)
+        elif viewer.role == Role.EVALUATOR:
+            statement = statement.where(
+                col(Proposal.id).in_(
+                    select(Assignment.proposal_id).where(
+                        Assignment.evaluator_id == viewer.id,
+                        Assignment.status == AssignmentStatus.ACTIVE,
+                    )
+                )
+            )
         elif viewer.role != Role.CITY:
             raise PermissionDeniedException("proposals are visible to the city and their authors")
         rows, next_cursor = await paginate(self.session, statement, Proposal.id, cursor, limit)
-        return Page(items=[await self.to_public(p) for p in rows], next_cursor=next_cursor)
+        return Page(items=[await self.to_public(p, viewer) for p in rows], next_cursor=next_cursor)
 
     async def list_mine(
         self, startup: CurrentUser, cursor: str | None, limit: int
     ) -> Page[ProposalPublic]:
         statement = select(Proposal).where(Proposal.startup_id == startup.id)
         rows, next_cursor = await paginate(self.session, statement, Proposal.id, cursor, limit)
-        return Page(items=[await self.to_public(p) for p in rows], next_cursor=next_cursor)
+        return Page(items=[await self.to_public(p, startup) for p in rows], next_cursor=next_cursor)
 
 
 def _check_budget(budget: object, challenge: Challenge) -> None:

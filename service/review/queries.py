@@ -1,0 +1,115 @@
+"""Reading scores back: complete assignments, the ranking, a startup's own evaluation.
+
+Shared by the API and the workflow activities (so nothing here talks to Temporal).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.review import CriterionOutcome, EvaluatorComment, ProposalEvaluation
+from service.challenges.models import Criterion
+from service.proposals.models import Proposal, ProposalStatus
+from service.review.models import Assignment, AssignmentStatus, Score
+from service.review.ranking import CompletedScores, RankedProposal, rank_proposals
+
+OUTCOMES = {ProposalStatus.SELECTED, ProposalStatus.NOT_SELECTED}
+
+
+async def completed_scores(
+    session: AsyncSession, challenge_id: int, proposal_id: int | None = None
+) -> tuple[list[CompletedScores], dict[int, list[tuple[Assignment, Score]]]]:
+    """Complete, conflict-free assignments with their scores (and the rows, per proposal)."""
+    statement = (
+        select(Assignment, Score)
+        .join(Score, col(Score.assignment_id) == col(Assignment.id))
+        .where(
+            Assignment.challenge_id == challenge_id,
+            Assignment.status == AssignmentStatus.ACTIVE,
+            col(Assignment.completed_at).is_not(None),
+        )
+        .order_by(col(Assignment.id), col(Score.criterion_id))
+    )
+    if proposal_id is not None:
+        statement = statement.where(Assignment.proposal_id == proposal_id)
+    rows = (await session.exec(statement)).all()
+    per_assignment: dict[int, dict[int, int]] = defaultdict(dict)
+    owners: dict[int, Assignment] = {}
+    per_proposal: dict[int, list[tuple[Assignment, Score]]] = defaultdict(list)
+    for assignment, score in rows:
+        per_assignment[assignment.id][score.criterion_id] = score.score  # type: ignore[index]
+        owners[assignment.id] = assignment  # type: ignore[index]
+        per_proposal[assignment.proposal_id].append((assignment, score))
+    completed = [
+        CompletedScores(owners[a].evaluator_id, owners[a].proposal_id, scores)
+        for a, scores in per_assignment.items()
+    ]
+    return completed, per_proposal
+
+
+async def criteria_of(session: AsyncSession, challenge_id: int) -> Sequence[Criterion]:
+    return (
+        await session.exec(
+            select(Criterion)
+            .where(Criterion.challenge_id == challenge_id)
+            .order_by(col(Criterion.position))
+        )
+    ).all()
+
+
+async def rank_challenge(
+    session: AsyncSession, challenge_id: int, weights: dict[int, int] | None = None
+) -> list[RankedProposal]:
+    criteria = await criteria_of(session, challenge_id)
+    published = {c.id: c.weight for c in criteria}
+    completed, _ = await completed_scores(session, challenge_id)
+    return rank_proposals(completed, weights or published)  # type: ignore[arg-type]
+
+
+async def proposal_evaluation(
+    session: AsyncSession, proposal: Proposal
+) -> ProposalEvaluation | None:
+    """The startup's own scores and comments, once the selection is announced."""
+    if proposal.status not in OUTCOMES:
+        return None
+    criteria = await criteria_of(session, proposal.challenge_id)
+    ranked = await rank_challenge(session, proposal.challenge_id)
+    own = next((r for r in ranked if r.proposal_id == proposal.id), None)
+    _, rows = await completed_scores(session, proposal.challenge_id, proposal.id)
+    anonymous: dict[int, str] = {}
+    names = {c.id: c.name for c in criteria}
+    comments = []
+    for assignment, score in rows.get(proposal.id, []):  # type: ignore[arg-type]
+        label = anonymous.setdefault(assignment.id, f"Evaluator {len(anonymous) + 1}")  # type: ignore[arg-type]
+        if score.comment:
+            comments.append(
+                EvaluatorComment(
+                    evaluator=label,
+                    criterion=names.get(score.criterion_id, "?"),
+                    score=score.score,
+                    comment=score.comment,
+                )
+            )
+    return ProposalEvaluation(
+        outcome=proposal.status,
+        weighted_score=round(own.weighted_score, 4) if own else None,
+        normalised_score=round(own.normalised_score, 4) if own else None,
+        rank=own.rank if own else None,
+        ranked_count=len(ranked),
+        criteria=[
+            CriterionOutcome(
+                criterion_id=c.id,  # type: ignore[arg-type]
+                name=c.name,
+                weight=c.weight,
+                mean_score=round(own.criteria_means[c.id], 4)  # type: ignore[index]
+                if own and c.id in own.criteria_means
+                else None,
+            )
+            for c in criteria
+        ],
+        comments=comments,
+    )

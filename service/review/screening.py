@@ -1,0 +1,239 @@
+"""Screening: the city marks proposals eligible or not, or asks the startup for more
+information first; every step lands in the proposal's history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.common import ActorKind, ChallengePhase, Role
+from schemas.review import InfoRequestPublic, ProposalEventPublic
+from service.auth.identity import CurrentUser
+from service.challenges.models import Challenge
+from service.challenges.rules import city_contacts, require_phase
+from service.db.engine import utcnow
+from service.errors import Conflict, FieldError
+from service.notifications.services import Message, notify
+from service.proposals.models import Proposal, ProposalStatus
+from service.review.models import InfoRequest, InfoRequestStatus, ProposalEvent
+from service.workflow_gateway import WorkflowGateway
+
+SCREENABLE = {
+    ProposalStatus.SUBMITTED,
+    ProposalStatus.INFO_REQUESTED,
+    ProposalStatus.ELIGIBLE,
+    ProposalStatus.INELIGIBLE,
+}
+
+
+def event_actor(event: ProposalEvent) -> str:
+    if event.actor_kind == ActorKind.USER:
+        return f"user:{event.actor_id}"
+    return event.actor_kind
+
+
+class ScreeningService:
+    def __init__(self, session: AsyncSession, gateway: WorkflowGateway) -> None:
+        self.session = session
+        self.gateway = gateway
+
+    async def _proposal_in_review(self, proposal_id: int) -> tuple[Proposal, Challenge]:
+        proposal = await self.session.get(Proposal, proposal_id)
+        if proposal is None:
+            raise NotFoundException(f"no proposal {proposal_id}")
+        challenge = await self.session.get(Challenge, proposal.challenge_id)
+        assert challenge is not None
+        require_phase(
+            challenge, {ChallengePhase.REVIEW}, "proposals are screened during the review"
+        )
+        if proposal.status not in SCREENABLE:
+            raise Conflict(f"a {proposal.status} proposal cannot be screened")
+        return proposal, challenge
+
+    async def _close_open_requests(self, proposal_id: int) -> None:
+        await self.session.exec(
+            update(InfoRequest)
+            .where(
+                col(InfoRequest.proposal_id) == proposal_id,
+                col(InfoRequest.status) == InfoRequestStatus.OPEN,
+            )
+            .values(status=InfoRequestStatus.SUPERSEDED)
+        )  # type: ignore[call-overload]
+
+    async def screen(
+        self, proposal_id: int, eligible: bool, reason: str, city: CurrentUser
+    ) -> Proposal:
+        proposal, challenge = await self._proposal_in_review(proposal_id)
+        await self._close_open_requests(proposal_id)
+        now = utcnow()
+        proposal.status = ProposalStatus.ELIGIBLE if eligible else ProposalStatus.INELIGIBLE
+        proposal.screening_reason = reason or None
+        proposal.screened_at = proposal.updated_at = now
+        proposal.screened_by_id = city.id
+        self.session.add(proposal)
+        event = ProposalEvent(
+            proposal_id=proposal_id,
+            kind="screened_eligible" if eligible else "screened_ineligible",
+            at=now,
+            actor_kind=ActorKind.USER,
+            actor_id=city.id,
+            body=reason or None,
+        )
+        self.session.add(event)
+        await self.session.flush()
+        verdict = "eligible" if eligible else "not eligible"
+        await notify(
+            self.session,
+            [proposal.startup_id],
+            Message(
+                kind="proposal_screened",
+                key=f"proposal-event-{event.id}",
+                title=f"Your proposal \u201c{proposal.title}\u201d was screened: {verdict}",
+                body=(reason or f"The city found your proposal {verdict}.")
+                + f"\n\nChallenge: {challenge.title}",
+                challenge_id=challenge.id,
+            ),
+        )
+        await self.session.commit()
+        await self.gateway.review_changed(challenge.id)  # type: ignore[arg-type]
+        return proposal
+
+    async def request_information(
+        self, proposal_id: int, question: str, reply_deadline: datetime, city: CurrentUser
+    ) -> InfoRequestPublic:
+        proposal, challenge = await self._proposal_in_review(proposal_id)
+        if reply_deadline <= utcnow():
+            raise FieldError("reply_deadline", "must be in the future")
+        if reply_deadline >= challenge.review_deadline:
+            raise FieldError(
+                "reply_deadline",
+                f"must be before the review deadline ({challenge.review_deadline.isoformat()})",
+            )
+        await self._close_open_requests(proposal_id)
+        request = InfoRequest(
+            challenge_id=challenge.id,  # type: ignore[arg-type]
+            proposal_id=proposal_id,
+            question=question,
+            reply_deadline=reply_deadline,
+            requested_by_id=city.id,
+        )
+        self.session.add(request)
+        await self.session.flush()
+        proposal.status = ProposalStatus.INFO_REQUESTED
+        proposal.updated_at = request.requested_at
+        self.session.add(proposal)
+        self.session.add(
+            ProposalEvent(
+                proposal_id=proposal_id,
+                kind="info_requested",
+                actor_kind=ActorKind.USER,
+                actor_id=city.id,
+                body=question,
+                info_request_id=request.id,
+            )
+        )
+        await notify(
+            self.session,
+            [proposal.startup_id],
+            Message(
+                kind="info_requested",
+                key=f"info-request-{request.id}",
+                title=f"The city asks about \u201c{proposal.title}\u201d",
+                body=f"{question}\n\nPlease answer before {reply_deadline.isoformat()}; "
+                "a proposal left unanswered then is screened out.",
+                challenge_id=challenge.id,
+            ),
+        )
+        await self.session.commit()
+        await self.gateway.review_changed(challenge.id, info_deadline=reply_deadline)  # type: ignore[arg-type]
+        return InfoRequestPublic.model_validate(request)
+
+    async def answer_information(
+        self, request_id: int, body: str, startup: CurrentUser
+    ) -> InfoRequestPublic:
+        request = await self.session.get(InfoRequest, request_id)
+        if request is None:
+            raise NotFoundException(f"no request for information {request_id}")
+        proposal = await self.session.get(Proposal, request.proposal_id)
+        assert proposal is not None
+        if proposal.startup_id != startup.id:
+            raise PermissionDeniedException("only the startup asked can answer")
+        challenge = await self.session.get(Challenge, request.challenge_id)
+        assert challenge is not None
+        require_phase(challenge, {ChallengePhase.REVIEW}, "answers are taken during the review")
+        now = utcnow()
+        if request.status != InfoRequestStatus.OPEN or now >= request.reply_deadline:
+            raise Conflict(
+                f"this request is {request.status}"
+                if request.status != InfoRequestStatus.OPEN
+                else f"the reply deadline passed at {request.reply_deadline.isoformat()}"
+            )
+        request.status = InfoRequestStatus.ANSWERED
+        request.answer, request.answered_at = body, now
+        proposal.status = ProposalStatus.SUBMITTED  # back in the screening queue
+        proposal.updated_at = now
+        self.session.add_all([request, proposal])
+        self.session.add(
+            ProposalEvent(
+                proposal_id=proposal.id,  # type: ignore[arg-type]
+                kind="info_answered",
+                at=now,
+                actor_kind=ActorKind.USER,
+                actor_id=startup.id,
+                body=body,
+                info_request_id=request.id,
+            )
+        )
+        await notify(
+            self.session,
+            city_contacts(challenge),
+            Message(
+                kind="info_answered",
+                key=f"info-answer-{request.id}",
+                title=f"\u201c{proposal.title}\u201d answered your question",
+                body=f"Question: {request.question}\n\nAnswer: {body}",
+                challenge_id=challenge.id,
+            ),
+        )
+        await self.session.commit()
+        await self.gateway.review_changed(challenge.id)  # type: ignore[arg-type]
+        return InfoRequestPublic.model_validate(request)
+
+    async def history(
+        self, proposal_id: int, viewer: CurrentUser
+    ) -> tuple[list[ProposalEventPublic], list[InfoRequestPublic]]:
+        proposal = await self.session.get(Proposal, proposal_id)
+        if proposal is None:
+            raise NotFoundException(f"no proposal {proposal_id}")
+        if viewer.role != Role.CITY and proposal.startup_id != viewer.id:
+            raise PermissionDeniedException("a proposal's history is for the city and its author")
+        events = (
+            await self.session.exec(
+                select(ProposalEvent)
+                .where(ProposalEvent.proposal_id == proposal_id)
+                .order_by(col(ProposalEvent.at), col(ProposalEvent.id))
+            )
+        ).all()
+        requests = (
+            await self.session.exec(
+                select(InfoRequest)
+                .where(InfoRequest.proposal_id == proposal_id)
+                .order_by(col(InfoRequest.id))
+            )
+        ).all()
+        return (
+            [
+                ProposalEventPublic(
+                    kind=e.kind,
+                    at=e.at,
+                    actor=event_actor(e),
+                    body=e.body,
+                    info_request_id=e.info_request_id,
+                )
+                for e in events
+            ],
+            [InfoRequestPublic.model_validate(r) for r in requests],
+        )

@@ -1,0 +1,348 @@
+"""Activities of the review and selection: reading progress, expiring requests for
+information, reminders, applying the shortlist and telling every startup its outcome.
+
+Each is idempotent: conditional updates, unique keys, ``insert_missing``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from schemas.common import ActorKind
+from schemas.review import ProposalEvaluation
+from schemas.workflows import (
+    ApplyShortlistInput,
+    ChallengeRef,
+    CityReminderInput,
+    CountResult,
+    EvaluatorReminderInput,
+    ExpireInfoRequestsInput,
+    ExpireInfoRequestsResult,
+    PilotRef,
+    ReviewProgress,
+    ShortlistResult,
+)
+from service.challenges.models import Challenge
+from service.challenges.rules import city_contacts
+from service.db.upsert import insert_missing
+from service.notifications.services import Message, notify
+from service.pilots.models import Pilot
+from service.proposals.models import Proposal, ProposalStatus
+from service.review.models import (
+    Assignment,
+    AssignmentStatus,
+    InfoRequest,
+    InfoRequestStatus,
+    ProposalEvent,
+)
+from service.review.queries import criteria_of, proposal_evaluation
+
+
+class ReviewActivities:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = session_factory
+
+    async def _challenge(self, session: AsyncSession, challenge_id: int) -> Challenge:
+        challenge = await session.get(Challenge, challenge_id)
+        if challenge is None:
+            raise ApplicationError(f"challenge {challenge_id} does not exist", non_retryable=True)
+        return challenge
+
+    @activity.defn
+    async def review_progress(self, input: ChallengeRef) -> ReviewProgress:
+        async with self._sessions() as session:
+            statuses = dict(
+                (
+                    await session.exec(
+                        select(Proposal.status, func.count())
+                        .where(Proposal.challenge_id == input.challenge_id)
+                        .group_by(Proposal.status)
+                    )
+                ).all()
+            )
+            active = (
+                await session.exec(
+                    select(Assignment).where(
+                        Assignment.challenge_id == input.challenge_id,
+                        Assignment.status == AssignmentStatus.ACTIVE,
+                    )
+                )
+            ).all()
+            eligible = (
+                await session.exec(
+                    select(Proposal.id).where(
+                        Proposal.challenge_id == input.challenge_id,
+                        Proposal.status == ProposalStatus.ELIGIBLE,
+                    )
+                )
+            ).all()
+        covered = {a.proposal_id for a in active}
+        return ReviewProgress(
+            proposals=sum(n for s, n in statuses.items() if s != ProposalStatus.WITHDRAWN),
+            unscreened=statuses.get(ProposalStatus.SUBMITTED, 0),
+            awaiting_information=statuses.get(ProposalStatus.INFO_REQUESTED, 0),
+            eligible_without_evaluator=sum(1 for p in eligible if p not in covered),
+            assignments=len(active),
+            complete_assignments=sum(1 for a in active if a.completed_at is not None),
+        )
+
+    @activity.defn
+    async def expire_info_requests(
+        self, input: ExpireInfoRequestsInput
+    ) -> ExpireInfoRequestsResult:
+        """Screen out every proposal whose request for information went unanswered."""
+        async with self._sessions() as session:
+            statement = select(InfoRequest).where(
+                InfoRequest.challenge_id == input.challenge_id,
+                InfoRequest.status == InfoRequestStatus.OPEN,
+            )
+            if not input.expire_all:
+                statement = statement.where(col(InfoRequest.reply_deadline) <= input.now)
+            expired = 0
+            for request in (await session.exec(statement)).all():
+                claimed = await session.exec(
+                    update(InfoRequest)
+                    .where(
+                        col(InfoRequest.id) == request.id,
+                        col(InfoRequest.status) == InfoRequestStatus.OPEN,
+                    )
+                    .values(status=InfoRequestStatus.EXPIRED)
+                )  # type: ignore[call-overload]
+                if not claimed.rowcount:
+                    continue  # answered meanwhile, or another attempt got here first
+                proposal = await session.get(Proposal, request.proposal_id)
+                assert proposal is not None
+                reason = (
+                    f"No reply to the city's request for information by "
+                    f"{request.reply_deadline.isoformat()}: \u201c{request.question}\u201d"
+                )
+                proposal.status = ProposalStatus.INELIGIBLE
+                proposal.screening_reason = reason
+                proposal.screened_at = proposal.updated_at = input.now
+                proposal.screened_by_id = None
+                session.add(proposal)
+                session.add(
+                    ProposalEvent(
+                        proposal_id=proposal.id,  # type: ignore[arg-type]
+                        kind="screened_out_no_reply",
+                        at=input.now,
+                        actor_kind=ActorKind.TIMER,
+                        body=reason,
+                        info_request_id=request.id,
+                    )
+                )
+                await notify(
+                    session,
+                    [proposal.startup_id],
+                    Message(
+                        kind="proposal_screened",
+                        key=f"info-request-{request.id}-expired",
+                        title=f"Your proposal \u201c{proposal.title}\u201d was screened out",
+                        body=reason,
+                        challenge_id=input.challenge_id,
+                    ),
+                )
+                expired += 1
+            await session.commit()
+            next_deadline = (
+                await session.exec(
+                    select(func.min(InfoRequest.reply_deadline)).where(
+                        InfoRequest.challenge_id == input.challenge_id,
+                        InfoRequest.status == InfoRequestStatus.OPEN,
+                    )
+                )
+            ).one()
+        return ExpireInfoRequestsResult(expired=expired, next_deadline=next_deadline)
+
+    @activity.defn
+    async def remind_evaluators(self, input: EvaluatorReminderInput) -> CountResult:
+        async with self._sessions() as session:
+            challenge = await self._challenge(session, input.challenge_id)
+            open_work = (
+                await session.exec(
+                    select(Assignment.evaluator_id, func.count())
+                    .where(
+                        Assignment.challenge_id == input.challenge_id,
+                        Assignment.status == AssignmentStatus.ACTIVE,
+                        col(Assignment.completed_at).is_(None),
+                    )
+                    .group_by(Assignment.evaluator_id)
+                )
+            ).all()
+            sent = 0
+            for evaluator_id, count in open_work:
+                sent += await notify(
+                    session,
+                    [evaluator_id],
+                    Message(
+                        kind="review_reminder",
+                        key=f"challenge-{input.challenge_id}-review-reminder-{input.days_before}d",
+                        title=f"{input.days_before} day{'s' * (input.days_before != 1)} left "
+                        f"to score \u201c{challenge.title}\u201d",
+                        body=f"You have {count} proposal{'s' * (count != 1)} still to score. "
+                        f"The review closes at {input.review_deadline.isoformat()}.",
+                        challenge_id=input.challenge_id,
+                    ),
+                )
+            await session.commit()
+        return CountResult(count=sent)
+
+    @activity.defn
+    async def remind_city_to_select(self, input: CityReminderInput) -> CountResult:
+        async with self._sessions() as session:
+            challenge = await self._challenge(session, input.challenge_id)
+            sent = await notify(
+                session,
+                city_contacts(challenge),
+                Message(
+                    kind="selection_reminder",
+                    key=f"challenge-{input.challenge_id}-selection-reminder-{input.number}",
+                    title=f"\u201c{challenge.title}\u201d is waiting for its shortlist",
+                    body="The review ended at "
+                    f"{input.waiting_since.isoformat()}; the ranking is ready and every "
+                    "startup is waiting to hear. Approve the shortlist to start the pilots.",
+                    challenge_id=input.challenge_id,
+                ),
+            )
+            await session.commit()
+        return CountResult(count=sent)
+
+    @activity.defn
+    async def apply_shortlist(self, input: ApplyShortlistInput) -> ShortlistResult:
+        """Mark each proposal selected or not, and create a pilot per selected one."""
+        async with self._sessions() as session:
+            proposals = (
+                await session.exec(
+                    select(Proposal).where(
+                        Proposal.challenge_id == input.challenge_id,
+                        # Unscreened proposals are not selected either: the review is over.
+                        col(Proposal.status).in_(
+                            [
+                                ProposalStatus.SUBMITTED,
+                                ProposalStatus.ELIGIBLE,
+                                ProposalStatus.SELECTED,
+                                ProposalStatus.NOT_SELECTED,
+                            ]
+                        ),
+                    )
+                )
+            ).all()
+            chosen = set(input.proposal_ids)
+            for proposal in proposals:
+                outcome = (
+                    ProposalStatus.SELECTED
+                    if proposal.id in chosen
+                    else ProposalStatus.NOT_SELECTED
+                )
+                if proposal.status != outcome:
+                    proposal.status = outcome
+                    proposal.updated_at = input.at
+                    session.add(proposal)
+                    session.add(
+                        ProposalEvent(
+                            proposal_id=proposal.id,  # type: ignore[arg-type]
+                            kind=outcome.value,
+                            at=input.at,
+                            actor_kind=ActorKind.USER,
+                            actor_id=input.actor_id,
+                        )
+                    )
+            await insert_missing(
+                session,
+                Pilot.__table__,  # type: ignore[arg-type]
+                [
+                    {
+                        "challenge_id": input.challenge_id,
+                        "proposal_id": p.id,
+                        "startup_id": p.startup_id,
+                        "status": "agreement",
+                        "created_at": input.at,
+                        "updated_at": input.at,
+                    }
+                    for p in proposals
+                    if p.id in chosen
+                ],
+                unique=("proposal_id",),
+            )
+            await session.commit()
+            pilots = (
+                await session.exec(
+                    select(Pilot)
+                    .where(Pilot.challenge_id == input.challenge_id)
+                    .order_by(col(Pilot.id))
+                )
+            ).all()
+        return ShortlistResult(
+            pilots=[
+                PilotRef(id=p.id, proposal_id=p.proposal_id, startup_id=p.startup_id)  # type: ignore[arg-type]
+                for p in pilots
+            ]
+        )
+
+    @activity.defn
+    async def announce_selection(self, input: ChallengeRef) -> CountResult:
+        """Tell every startup its outcome: selected or not, with its own scores per
+        criterion and the evaluators' comments; or why it was found ineligible."""
+        async with self._sessions() as session:
+            challenge = await self._challenge(session, input.challenge_id)
+            proposals = (
+                await session.exec(
+                    select(Proposal).where(
+                        Proposal.challenge_id == input.challenge_id,
+                        col(Proposal.status) != ProposalStatus.WITHDRAWN,
+                    )
+                )
+            ).all()
+            criteria = await criteria_of(session, input.challenge_id)
+            sent = 0
+            for proposal in proposals:
+                title, body = _outcome_message(
+                    proposal, await proposal_evaluation(session, proposal)
+                )
+                sent += await notify(
+                    session,
+                    [proposal.startup_id],
+                    Message(
+                        kind="selection_outcome",
+                        key=f"challenge-{input.challenge_id}-outcome-proposal-{proposal.id}",
+                        title=title,
+                        body=body + f"\n\nChallenge: {challenge.title} ({len(criteria)} criteria)",
+                        challenge_id=input.challenge_id,
+                    ),
+                )
+            await session.commit()
+        return CountResult(count=sent)
+
+
+def _outcome_message(proposal: Proposal, evaluation: ProposalEvaluation | None) -> tuple[str, str]:
+    if evaluation is None:
+        reason = proposal.screening_reason or "It did not pass the eligibility screening."
+        return (
+            f"\u201c{proposal.title}\u201d was not eligible",
+            f"Your proposal was not considered for selection. Reason: {reason}",
+        )
+    selected = evaluation.outcome == ProposalStatus.SELECTED
+    lines = [
+        "Congratulations: your proposal was selected for a pilot."
+        if selected
+        else "Your proposal was not selected for a pilot this time.",
+    ]
+    if evaluation.rank is not None:
+        lines.append(
+            f"Rank {evaluation.rank} of {evaluation.ranked_count}; weighted score "
+            f"{evaluation.weighted_score:.2f} / 10."
+        )
+    lines.append("Scores per criterion (mean of the evaluators):")
+    for criterion in evaluation.criteria:
+        mean = "not scored" if criterion.mean_score is None else f"{criterion.mean_score:.2f}"
+        lines.append(f"  - {criterion.name} (weight {criterion.weight}%): {mean}")
+    if evaluation.comments:
+        lines.append("Comments:")
+        lines += [f"  - {c.evaluator}, {c.criterion}: {c.comment}" for c in evaluation.comments]
+    verdict = "was selected" if selected else "was not selected"
+    return f"\u201c{proposal.title}\u201d {verdict}", "\n".join(lines)
