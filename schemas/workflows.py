@@ -156,3 +156,101 @@ class PilotRef(BaseModel):
 
 class ShortlistResult(BaseModel):
     pilots: list[PilotRef]
+
+
+# -- pilots ------------------------------------------------------------------------------
+
+
+class PilotWorkflowInput(BaseModel):
+    pilot_id: int
+    challenge_id: int
+    max_extensions: int = 2
+    milestone_reminder_days: int = 7
+    """An overdue milestone is brought up again this often."""
+
+
+class PilotWorkflowResult(BaseModel):
+    pilot_id: int
+    final_status: str
+    decision: str
+
+
+class PilotRefInput(BaseModel):
+    pilot_id: int
+
+
+class AgreementTimes(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class AcceptPilotInput(BaseModel):
+    actor_id: int
+
+
+class RecordAcceptanceInput(BaseModel):
+    pilot_id: int
+    actor_id: int
+    at: datetime
+
+
+class DeclinePilotInput(BaseModel):
+    actor_id: int
+    reason: str
+
+
+class PilotDecisionInput(BaseModel):
+    actor_id: int
+    decision: str
+    reason: str
+    new_end_at: datetime | None = None
+    plan: dict | None = None
+
+
+class StopPilotInput(BaseModel):
+    """The challenge was cancelled: the pilot stops too."""
+
+    actor_id: int
+    reason: str
+
+
+class PilotStatusResult(BaseModel):
+    status: str
+
+
+class ApplyPilotDecisionInput(BaseModel):
+    pilot_id: int
+    sequence: int
+    decision: str
+    reason: str
+    actor_kind: ActorKind
+    actor_id: int | None
+    at: datetime
+    to_status: str
+    transition_key: str
+    new_end_at: datetime | None = None
+    plan: dict | None = None
+
+
+class MilestoneCheckInput(BaseModel):
+    pilot_id: int
+    now: datetime
+    reminder_days: int
+
+
+class MilestoneCheckResult(BaseModel):
+    reminded: int
+    next_check: datetime | None
+    """When the next milestone falls due, or an overdue one is brought up again."""
+
+
+class AddPilotInput(BaseModel):
+    actor_id: int
+    proposal_id: int
+
+
+class CreatePilotInput(BaseModel):
+    challenge_id: int
+    proposal_id: int
+    actor_id: int
+    at: datetime

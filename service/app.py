@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from litestar import Litestar, MediaType, Response, get
 from litestar.datastructures import State
+from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from sqlalchemy import text
@@ -21,8 +22,10 @@ from service.db.engine import create_engine, create_session_factory
 from service.deps import app_dependencies
 from service.errors import exception_handlers
 from service.notifications.controllers import NotificationController
+from service.pilots.controllers import PilotController
 from service.proposals.controllers import ProposalController
 from service.questions.controllers import QuestionController
+from service.reports.controllers import ReportController
 from service.review.controllers import (
     AssignmentController,
     ScreeningController,
@@ -82,12 +85,20 @@ def create_app(settings: Settings) -> Litestar:
             ScreeningController,
             AssignmentController,
             SelectionController,
+            PilotController,
+            ReportController,
         ],
         dependencies=app_dependencies,
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],
         state=State({"settings": settings, "jwt_auth": jwt_auth}),
+        # Unexpected errors are logged with their traceback; the client gets a bare 500.
+        logging_config=LoggingConfig(
+            log_exceptions="always",
+            disable_stack_trace={400, 401, 403, 404, 405, 409, 422, 429, 503},
+            configure_root_logger=False,
+        ),
         openapi_config=OpenAPIConfig(
             title="Proeftuin",
             version="0.1.0",

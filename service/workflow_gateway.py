@@ -19,15 +19,21 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from schemas.workflows import (
+    AcceptPilotInput,
+    AddPilotInput,
     AwaitPhaseInput,
     CancelChallengeInput,
     ChallengeWorkflowInput,
+    DeclinePilotInput,
+    PilotDecisionInput,
+    PilotRef,
     ReviewChangedInput,
     ShortlistInput,
     ShortlistResult,
 )
 from service.errors import Conflict
 from workflows.challenge import ChallengeWorkflow, challenge_workflow_id
+from workflows.pilot import PilotWorkflow, pilot_workflow_id
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +107,27 @@ class WorkflowGateway:
     async def cancel_challenge(self, challenge_id: int, request: CancelChallengeInput) -> str:
         return (await self._update(challenge_id, ChallengeWorkflow.cancel, request)).phase
 
+    async def add_pilot(self, challenge_id: int, request: AddPilotInput) -> PilotRef:
+        return await self._update(challenge_id, ChallengeWorkflow.add_pilot, request)
+
+    async def accept_pilot(self, pilot_id: int, request: AcceptPilotInput) -> str:
+        workflow_id = pilot_workflow_id(pilot_id)
+        return (await self._update_workflow(workflow_id, PilotWorkflow.accept, request)).status
+
+    async def decline_pilot(self, pilot_id: int, request: DeclinePilotInput) -> str:
+        workflow_id = pilot_workflow_id(pilot_id)
+        return (await self._update_workflow(workflow_id, PilotWorkflow.decline, request)).status
+
+    async def decide_pilot(self, pilot_id: int, request: PilotDecisionInput) -> str:
+        workflow_id = pilot_workflow_id(pilot_id)
+        return (await self._update_workflow(workflow_id, PilotWorkflow.decide, request)).status
+
     async def _update(self, challenge_id: int, update: Any, request: Any) -> Any:
-        handle = self._client.get_workflow_handle(challenge_workflow_id(challenge_id))
+        return await self._update_workflow(challenge_workflow_id(challenge_id), update, request)
+
+    async def _update_workflow(self, workflow_id: str, update: Any, request: Any) -> Any:
+        """Hand a decision to a workflow and wait for its answer; a refusal is a 409."""
+        handle = self._client.get_workflow_handle(workflow_id)
         try:
             async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):
                 return await handle.execute_update(update, request, rpc_timeout=UPDATE_TIMEOUT)
@@ -112,7 +137,7 @@ class WorkflowGateway:
                 raise Conflict(cause.message) from exc
             raise
         except (RPCError, TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
-            raise WorkflowUnavailable(f"the challenge's workflow did not answer: {exc}") from exc
+            raise WorkflowUnavailable(f"the workflow {workflow_id} did not answer: {exc}") from exc
 
 
 def provide_workflow_gateway(state: State) -> WorkflowGateway:

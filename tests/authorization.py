@@ -49,6 +49,18 @@ EXPECTED: dict[str, frozenset[str]] = {
     "PUT /api/assignments/{assignment_id}/scores": EVALUATOR,
     "GET /api/challenges/{challenge_id}/ranking": CITY,
     "POST /api/challenges/{challenge_id}/shortlist": CITY,
+    # pilots
+    "GET /api/pilots/{pilot_id}": PUBLIC,
+    "POST /api/pilots/{pilot_id}/agreement": CITY,
+    "POST /api/pilots/{pilot_id}/accept": STARTUP,
+    "POST /api/pilots/{pilot_id}/decline": STARTUP,
+    "POST /api/pilots/{pilot_id}/milestones/{milestone_id}/complete": STARTUP,
+    "POST /api/pilots/{pilot_id}/kpi-reports": STARTUP,
+    "POST /api/pilots/{pilot_id}/evaluators": CITY,
+    "PUT /api/pilots/{pilot_id}/evaluation": EVALUATOR,
+    "POST /api/pilots/{pilot_id}/decision": CITY,
+    "POST /api/challenges/{challenge_id}/pilots": CITY,
+    "GET /api/challenges/{challenge_id}/report": PUBLIC,
     # notifications
     "GET /api/me/notifications": SIGNED_IN,
     "POST /api/me/notifications/{notification_id}/read": SIGNED_IN,

@@ -8,6 +8,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from tests.actors import Account
+from tests.stack import eventually
 
 
 def iso(moment: datetime) -> str:
@@ -91,8 +92,6 @@ async def phase_of(api: AsyncTestClient, challenge_id: int, viewer: Account | No
 
 async def wait_for_phase(api: AsyncTestClient, challenge_id: int, phase: str) -> str:
     """The phase once the workflow has recorded ``phase`` (or what it is after a while)."""
-    from tests.stack import eventually
-
     return await eventually(lambda: phase_of(api, challenge_id), lambda p: p == phase)
 
 
@@ -171,3 +170,70 @@ async def challenge_in_review(
     await temporal.sleep(overrides["close_in"] + timedelta(hours=1))
     assert await wait_for_phase(api, challenge["id"], "review") == "review"
     return challenge, ids
+
+
+async def challenge_in_piloting(
+    api: AsyncTestClient,
+    city: Account,
+    startups: list[Account],
+    evaluators: list[Account],
+    temporal: Any,
+    selected: int | None = None,
+    **overrides: Any,
+) -> tuple[dict, list[int], dict[int, int], datetime]:
+    """Through review and selection: the first ``selected`` proposals (all by default)
+    become pilots. Returns (challenge, proposal ids, {proposal id: pilot id}, the
+    workflow's clock at selection)."""
+    overrides.setdefault("max_pilots", len(startups))
+    challenge, ids = await challenge_in_review(api, city, startups, temporal, **overrides)
+    for pid in ids:
+        await screen(api, city, pid)
+    await assign(api, city, challenge["id"], evaluators)
+    for evaluator in evaluators:
+        for assignment in await my_assignments(api, evaluator):
+            mark = 9 - ids.index(assignment["proposal_id"])  # earlier proposals rank higher
+            await score(api, evaluator, assignment, (mark, mark, mark))
+    assert await wait_for_phase(api, challenge["id"], "selection") == "selection"
+    chosen = ids[: selected if selected is not None else len(ids)]
+    response = await api.post(
+        f"/api/challenges/{challenge['id']}/shortlist",
+        json={"proposal_ids": chosen},
+        headers=city.headers,
+    )
+    assert response.status_code == 200, response.text
+    pilots = {p["proposal_id"]: p["id"] for p in response.json()["pilots"]}
+    return challenge, ids, pilots, datetime.fromisoformat(response.json()["timeline"][-1]["at"])
+
+
+async def agree(
+    api: AsyncTestClient,
+    city: Account,
+    startup: Account,
+    pilot_id: int,
+    start: datetime,
+    days: int = 30,
+    budget: float = 40000,
+) -> dict:
+    """The city sets a simple agreement (start, end after ``days``) and the startup accepts."""
+    response = await api.post(
+        f"/api/pilots/{pilot_id}/agreement",
+        json={
+            "starts_at": iso(start),
+            "ends_at": iso(start + timedelta(days=days)),
+            "budget_eur": budget,
+            "milestones": [],
+        },
+        headers=city.headers,
+    )
+    assert response.status_code == 200, response.text
+    accepted = await api.post(f"/api/pilots/{pilot_id}/accept", headers=startup.headers)
+    assert accepted.status_code == 200, accepted.text
+    return accepted.json()
+
+
+async def pilot_status(api: AsyncTestClient, pilot_id: int) -> str:
+    return (await api.get(f"/api/pilots/{pilot_id}")).json()["status"]
+
+
+async def wait_for_pilot(api: AsyncTestClient, pilot_id: int, status: str) -> str:
+    return await eventually(lambda: pilot_status(api, pilot_id), lambda s: s == status)

@@ -10,6 +10,7 @@ scores, input) never pass through it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from schemas.common import TERMINAL_CHALLENGE_PHASES, ActorKind, ChallengePhase
     from schemas.workflows import (
+        AddPilotInput,
         ApplyShortlistInput,
         AwaitPhaseInput,
         CancelChallengeInput,
@@ -26,18 +28,26 @@ with workflow.unsafe.imports_passed_through():
         ChallengeWorkflowInput,
         ChallengeWorkflowResult,
         CityReminderInput,
+        CreatePilotInput,
         EvaluatorReminderInput,
         ExpireInfoRequestsInput,
         PhaseResult,
+        PilotRef,
+        PilotWorkflowInput,
+        PilotWorkflowResult,
         RecordTransitionInput,
         ResumeState,
         ReviewChangedInput,
         ShortlistInput,
         ShortlistResult,
+        StopPilotInput,
     )
     from workflows.activities.phases import PhaseActivities
+    from workflows.activities.pilots import PilotActivities
     from workflows.activities.review import ReviewActivities
     from workflows.options import DB_ACTIVITY
+    from workflows.pilot import PilotWorkflow, pilot_workflow_id
+    from workflows.waiting import Interrupted, wait_for
 
 # Even without a signal, the review is re-checked this often (a lost signal costs a day).
 REVIEW_RECHECK = timedelta(days=1)
@@ -45,10 +55,6 @@ REVIEW_RECHECK = timedelta(days=1)
 
 def challenge_workflow_id(challenge_id: int) -> str:
     return f"challenge-{challenge_id}"
-
-
-class _Cancelled(Exception):
-    """Unwinds the run to its cancellation branch; never leaves the workflow."""
 
 
 @workflow.defn
@@ -63,6 +69,10 @@ class ChallengeWorkflow:
         self._city_reminders_sent = 0
         self._shortlist: ShortlistInput | None = None
         self._shortlist_result: ShortlistResult | None = None
+        self._pilots: dict[int, PilotRef] = {}
+        self._pilot_results: dict[int, PilotWorkflowResult] = {}
+        self._pilots_being_added = 0
+        self._pilot_tasks: list[asyncio.Task[None]] = []
 
     @workflow.run
     async def run(self, input: ChallengeWorkflowInput) -> ChallengeWorkflowResult:
@@ -87,9 +97,11 @@ class ChallengeWorkflow:
                 await self._review(input)
             if self._phase == ChallengePhase.SELECTION:
                 await self._selection(input)
-            await self._wait(lambda: False)
-        except _Cancelled:
+            if self._phase == ChallengePhase.PILOTING:
+                await self._piloting()
+        except Interrupted:  # the city cancelled
             assert self._cancel is not None
+            await self._stop_pilots(self._cancel)
             await self._enter(
                 ChallengePhase.CANCELLED, ActorKind.USER, self._cancel.actor_id, self._cancel.reason
             )
@@ -223,6 +235,8 @@ class ChallengeWorkflow:
             ),
             **DB_ACTIVITY,
         )
+        for pilot in result.pilots:
+            await self._start_pilot(pilot)
         count = len(shortlist.proposal_ids)
         reason = shortlist.reason or f"the city approved a shortlist of {count}"
         await self._enter(ChallengePhase.PILOTING, ActorKind.USER, shortlist.actor_id, reason)
@@ -249,6 +263,85 @@ class ChallengeWorkflow:
             raise ApplicationError(
                 f"the challenge is in phase '{self._phase.value}': a shortlist is approved "
                 "once, during the selection",
+                type="PhaseConflict",
+            )
+
+    # -- piloting ----------------------------------------------------------------------
+
+    async def _piloting(self) -> None:
+        """A child workflow per pilot, in parallel; closed once every one has its final
+        decision, and the outcome report is announced."""
+        await self._wait(
+            lambda: self._pilots_being_added == 0 and len(self._pilot_results) == len(self._pilots)
+        )
+        decided = len(self._pilot_results)
+        reason = f"every pilot has its final decision ({decided})" if decided else "no pilots"
+        await self._enter(ChallengePhase.CLOSED, ActorKind.SYSTEM, None, reason)
+        await workflow.execute_activity_method(
+            PilotActivities.announce_outcome,
+            ChallengeRef(challenge_id=self._challenge_id),
+            **DB_ACTIVITY,
+        )
+
+    async def _start_pilot(self, pilot: PilotRef) -> None:
+        """Start the pilot's child workflow (returns once it exists, so the startup can
+        answer its agreement at once) and collect its result when it ends."""
+        if pilot.id in self._pilots:
+            return
+        self._pilots[pilot.id] = pilot
+        handle = await workflow.start_child_workflow(
+            PilotWorkflow.run,
+            PilotWorkflowInput(pilot_id=pilot.id, challenge_id=self._challenge_id),
+            id=pilot_workflow_id(pilot.id),
+            # Should this workflow ever be terminated, its pilots are asked to stop.
+            parent_close_policy=workflow.ParentClosePolicy.REQUEST_CANCEL,
+        )
+
+        async def collect() -> None:
+            self._pilot_results[pilot.id] = await handle
+
+        # Tasks run on the workflow's own deterministic event loop.
+        self._pilot_tasks.append(asyncio.create_task(collect(), name=f"pilot-{pilot.id}"))
+
+    async def _stop_pilots(self, cancel: CancelChallengeInput) -> None:
+        """The challenge is cancelled: every running pilot stops, and says so."""
+        running = [p for p in self._pilots if p not in self._pilot_results]
+        for pilot_id in running:
+            handle = workflow.get_external_workflow_handle_for(
+                PilotWorkflow.run, pilot_workflow_id(pilot_id)
+            )
+            await handle.signal(
+                PilotWorkflow.stop,
+                StopPilotInput(actor_id=cancel.actor_id, reason=f"the challenge was cancelled: "
+                               f"{cancel.reason}"),
+            )  # fmt: skip
+        await workflow.wait_condition(lambda: len(self._pilot_results) == len(self._pilots))
+
+    @workflow.update
+    async def add_pilot(self, request: AddPilotInput) -> PilotRef:
+        """A freed slot (a startup declined) goes to another selected proposal."""
+        self._pilots_being_added += 1
+        try:
+            pilot = await workflow.execute_activity_method(
+                PilotActivities.create_pilot,
+                CreatePilotInput(
+                    challenge_id=self._challenge_id,
+                    proposal_id=request.proposal_id,
+                    actor_id=request.actor_id,
+                    at=workflow.now(),
+                ),
+                **DB_ACTIVITY,
+            )
+            await self._start_pilot(pilot)
+        finally:
+            self._pilots_being_added -= 1
+        return pilot
+
+    @add_pilot.validator
+    def _validate_add_pilot(self, request: AddPilotInput) -> None:
+        if self._phase != ChallengePhase.PILOTING or self._cancel is not None:
+            raise ApplicationError(
+                f"the challenge is in phase '{self._phase.value}': pilots are added while piloting",
                 type="PhaseConflict",
             )
 
@@ -298,21 +391,7 @@ class ChallengeWorkflow:
         self._phase = phase
 
     async def _wait(self, condition: Callable[[], bool], until: datetime | None = None) -> bool:
-        """Wait for ``condition`` (or ``until``); True if the condition came first.
-
-        Raises ``_Cancelled`` as soon as the city cancels, whatever is awaited.
-        """
-        timeout = None if until is None else (until - workflow.now()).total_seconds()
-        if timeout is None or timeout > 0:
-            try:
-                await workflow.wait_condition(
-                    lambda: self._cancel is not None or condition(), timeout=timeout
-                )
-            except TimeoutError:
-                pass
-        if self._cancel is not None:
-            raise _Cancelled
-        return bool(condition())
+        return await wait_for(condition, interrupt=lambda: self._cancel is not None, until=until)
 
     async def _sleep_until(self, moment: datetime) -> None:
         await self._wait(lambda: False, until=moment)

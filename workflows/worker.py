@@ -12,15 +12,21 @@ from temporalio.worker import Worker
 
 import service.db.tables  # noqa: F401  (every table known before the first query)
 from workflows.activities.phases import PhaseActivities
+from workflows.activities.pilots import PilotActivities
 from workflows.activities.review import ReviewActivities
 from workflows.challenge import ChallengeWorkflow
+from workflows.pilot import PilotWorkflow
 
-WORKFLOWS: Sequence[type] = (ChallengeWorkflow,)
+WORKFLOWS: Sequence[type] = (ChallengeWorkflow, PilotWorkflow)
 
 
 def build_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[Any]:
     """Every activity, bound to the session factory of this process."""
-    holders = [PhaseActivities(session_factory), ReviewActivities(session_factory)]
+    holders = [
+        PhaseActivities(session_factory),
+        ReviewActivities(session_factory),
+        PilotActivities(session_factory),
+    ]
     return [
         getattr(holder, name)
         for holder in holders

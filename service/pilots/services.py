@@ -1,0 +1,490 @@
+"""Pilots: the agreement, the startup's answer, milestones and KPI reports while
+running, the evaluation, and the city's decision (handed to the pilot's workflow)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from sqlmodel import col, delete, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from schemas.common import ChallengePhase, PilotStatus, Role
+from schemas.pilots import (
+    MAX_EXTENSIONS,
+    AgreementRequest,
+    DecisionPublic,
+    DecisionRequest,
+    EvaluationSummary,
+    KpiReportCreate,
+    KpiReportPublic,
+    KpiResult,
+    KpiValuePublic,
+    MilestonePublic,
+    PilotEvaluationPublic,
+    PilotPublic,
+)
+from schemas.workflows import (
+    AcceptPilotInput,
+    AddPilotInput,
+    DeclinePilotInput,
+    PilotDecisionInput,
+)
+from service.auth.identity import CurrentUser
+from service.auth.models import User
+from service.challenges.models import Challenge, Kpi, PhaseTransition
+from service.challenges.rules import require_phase
+from service.challenges.services import timeline_entry
+from service.db.engine import utcnow
+from service.db.upsert import insert_missing
+from service.errors import Conflict, FieldError, PhaseConflict
+from service.notifications.services import Message, notify
+from service.pilots.models import (
+    KpiReport,
+    KpiReportValue,
+    Milestone,
+    Pilot,
+    PilotDecision,
+    PilotEvaluation,
+    PilotEvaluator,
+)
+from service.proposals.models import Proposal, ProposalStatus
+from service.review.queries import rank_challenge
+from service.workflow_gateway import WorkflowGateway
+
+FINAL = {PilotStatus.SCALE_UP, PilotStatus.STOPPED}
+
+
+def kpi_met(direction: str, value: float, target: float) -> bool:
+    return value <= target if direction == "at_most" else value >= target
+
+
+def require_status(pilot: Pilot, allowed: set[PilotStatus], why: str) -> None:
+    if pilot.status not in allowed:
+        raise PhaseConflict("the pilot", pilot.status, why)
+
+
+class PilotService:
+    def __init__(self, session: AsyncSession, gateway: WorkflowGateway) -> None:
+        self.session = session
+        self.gateway = gateway
+
+    # -- reading -----------------------------------------------------------------------
+
+    async def _get(self, pilot_id: int) -> tuple[Pilot, Challenge]:
+        pilot = await self.session.get(Pilot, pilot_id)
+        if pilot is None:
+            raise NotFoundException(f"no pilot {pilot_id}")
+        challenge = await self.session.get(Challenge, pilot.challenge_id)
+        assert challenge is not None
+        return pilot, challenge
+
+    async def _own(self, pilot_id: int, startup: CurrentUser) -> tuple[Pilot, Challenge]:
+        pilot, challenge = await self._get(pilot_id)
+        if pilot.startup_id != startup.id:
+            raise PermissionDeniedException("only the startup running this pilot can do this")
+        return pilot, challenge
+
+    async def read(self, pilot_id: int, viewer: CurrentUser | None) -> PilotPublic:
+        pilot, challenge = await self._get(pilot_id)
+        return await self.to_public(pilot, challenge, viewer)
+
+    async def to_public(
+        self, pilot: Pilot, challenge: Challenge, viewer: CurrentUser | None
+    ) -> PilotPublic:
+        assert pilot.id is not None
+        proposal = await self.session.get(Proposal, pilot.proposal_id)
+        startup = await self.session.get(User, pilot.startup_id)
+        assert proposal is not None
+        now = utcnow()
+        milestones = (
+            await self.session.exec(
+                select(Milestone)
+                .where(Milestone.pilot_id == pilot.id)
+                .order_by(col(Milestone.position))
+            )
+        ).all()
+        reports = await self.kpi_reports(pilot.id)
+        decisions = (
+            await self.session.exec(
+                select(PilotDecision)
+                .where(PilotDecision.pilot_id == pilot.id)
+                .order_by(col(PilotDecision.sequence))
+            )
+        ).all()
+        timeline = (
+            await self.session.exec(
+                select(PhaseTransition)
+                .where(PhaseTransition.pilot_id == pilot.id)
+                .order_by(col(PhaseTransition.at), col(PhaseTransition.id))
+            )
+        ).all()
+        return PilotPublic(
+            id=pilot.id,
+            challenge_id=pilot.challenge_id,
+            proposal_id=pilot.proposal_id,
+            proposal_title=proposal.title,
+            startup_id=pilot.startup_id,
+            startup_name=startup.display_name if startup else None,
+            status=PilotStatus(pilot.status),
+            starts_at=pilot.starts_at,
+            ends_at=pilot.ends_at,
+            original_ends_at=pilot.original_ends_at,
+            budget_eur=pilot.budget_eur,
+            agreement_set_at=pilot.agreement_set_at,
+            accepted_at=pilot.accepted_at,
+            declined_at=pilot.declined_at,
+            decline_reason=pilot.decline_reason,
+            extensions=pilot.extensions,
+            extensions_left=max(MAX_EXTENSIONS - pilot.extensions, 0),
+            milestones=[
+                MilestonePublic(
+                    id=m.id,  # type: ignore[arg-type]
+                    title=m.title,
+                    due_at=m.due_at,
+                    completed_at=m.completed_at,
+                    completion_note=m.completion_note,
+                    overdue=m.completed_at is None
+                    and m.due_at < now
+                    and pilot.status == PilotStatus.RUNNING,
+                )
+                for m in milestones
+            ],
+            kpi_results=await self.kpi_results(pilot.id, challenge.id, reports),  # type: ignore[arg-type]
+            kpi_reports=reports,
+            evaluation=await self.evaluation_summary(pilot, viewer),
+            decisions=[DecisionPublic.model_validate(d) for d in decisions],
+            timeline=[timeline_entry(t) for t in timeline],
+        )
+
+    async def kpi_reports(self, pilot_id: int) -> list[KpiReportPublic]:
+        reports = (
+            await self.session.exec(
+                select(KpiReport).where(KpiReport.pilot_id == pilot_id).order_by(col(KpiReport.id))
+            )
+        ).all()
+        values = (
+            await self.session.exec(
+                select(KpiReportValue).where(
+                    col(KpiReportValue.report_id).in_([r.id for r in reports])
+                )
+            )
+        ).all()
+        by_report: dict[int, list[KpiValuePublic]] = {}
+        for value in values:
+            by_report.setdefault(value.report_id, []).append(
+                KpiValuePublic(kpi_id=value.kpi_id, value=value.value)
+            )
+        return [
+            KpiReportPublic(
+                id=r.id,  # type: ignore[arg-type]
+                submitted_at=r.submitted_at,
+                note=r.note,
+                values=by_report.get(r.id, []),  # type: ignore[arg-type]
+            )
+            for r in reports
+        ]
+
+    async def kpi_results(
+        self, pilot_id: int, challenge_id: int, reports: Sequence[KpiReportPublic]
+    ) -> list[KpiResult]:
+        """Each KPI's latest reported value against the challenge's target."""
+        kpis = (
+            await self.session.exec(
+                select(Kpi).where(Kpi.challenge_id == challenge_id).order_by(col(Kpi.position))
+            )
+        ).all()
+        latest: dict[int, float] = {}
+        counts: dict[int, int] = {}
+        for report in reports:  # oldest first: later reports overwrite
+            for value in report.values:
+                latest[value.kpi_id] = value.value
+                counts[value.kpi_id] = counts.get(value.kpi_id, 0) + 1
+        return [
+            KpiResult(
+                kpi_id=k.id,  # type: ignore[arg-type]
+                name=k.name,
+                unit=k.unit,
+                target=k.target,
+                direction=k.direction,
+                value=latest.get(k.id),  # type: ignore[arg-type]
+                met=kpi_met(k.direction, latest[k.id], k.target) if k.id in latest else None,
+                reports=counts.get(k.id, 0),  # type: ignore[arg-type]
+            )
+            for k in kpis
+        ]
+
+    async def evaluation_summary(
+        self, pilot: Pilot, viewer: CurrentUser | None
+    ) -> EvaluationSummary:
+        """Counts and the mean for everyone once decided; each (anonymised) score for
+        the city."""
+        evaluators = (
+            await self.session.exec(
+                select(func.count())
+                .select_from(PilotEvaluator)
+                .where(PilotEvaluator.pilot_id == pilot.id)
+            )
+        ).one()
+        scores = (
+            await self.session.exec(
+                select(PilotEvaluation)
+                .where(PilotEvaluation.pilot_id == pilot.id)
+                .order_by(col(PilotEvaluation.round), col(PilotEvaluation.id))
+            )
+        ).all()
+        current = [s for s in scores if s.round == pilot.extensions]
+        is_city = viewer is not None and viewer.role == Role.CITY
+        show_mean = is_city or pilot.status in FINAL
+        labels: dict[int, str] = {}
+        return EvaluationSummary(
+            evaluators=evaluators,
+            scored=len(current),
+            mean_score=round(sum(s.score for s in current) / len(current), 4)
+            if current and show_mean
+            else None,
+            scores=[
+                PilotEvaluationPublic(
+                    evaluator=labels.setdefault(s.evaluator_id, f"Evaluator {len(labels) + 1}"),
+                    score=s.score,
+                    comment=s.comment,
+                    round=s.round,
+                )
+                for s in scores
+            ]
+            if is_city
+            else None,
+        )
+
+    # -- the agreement -----------------------------------------------------------------
+
+    async def set_agreement(
+        self, pilot_id: int, data: AgreementRequest, city: CurrentUser
+    ) -> PilotPublic:
+        pilot, challenge = await self._get(pilot_id)
+        require_status(pilot, {PilotStatus.AGREEMENT}, "the agreement is set before the pilot")
+        if pilot.accepted_at is not None:
+            raise Conflict("the startup has accepted this agreement; it can no longer change")
+        if data.budget_eur > challenge.pilot_budget_cap_eur:
+            raise FieldError(
+                "budget_eur",
+                f"exceeds the challenge's pilot budget cap of {challenge.pilot_budget_cap_eur} EUR",
+            )
+        if data.starts_at <= utcnow():
+            raise FieldError("starts_at", "must be in the future")
+        now = utcnow()
+        pilot.starts_at, pilot.ends_at = data.starts_at, data.ends_at
+        pilot.original_ends_at = data.ends_at
+        pilot.budget_eur = data.budget_eur
+        pilot.agreement_set_at, pilot.agreement_set_by_id = now, city.id
+        pilot.updated_at = now
+        self.session.add(pilot)
+        await self.session.exec(delete(Milestone).where(col(Milestone.pilot_id) == pilot_id))
+        for position, milestone in enumerate(data.milestones):
+            self.session.add(
+                Milestone(
+                    pilot_id=pilot_id,
+                    position=position,
+                    title=milestone.title,
+                    due_at=milestone.due_at,
+                )
+            )
+        proposal = await self.session.get(Proposal, pilot.proposal_id)
+        assert proposal is not None
+        await notify(
+            self.session,
+            [pilot.startup_id],
+            Message(
+                kind="pilot_agreement",
+                key=f"pilot-{pilot_id}-agreement-{now.isoformat()}",
+                title=f"Your pilot agreement for \u201c{proposal.title}\u201d is ready",
+                body=f"From {data.starts_at.isoformat()} to {data.ends_at.isoformat()}, budget "
+                f"{data.budget_eur} EUR, {len(data.milestones)} milestones. Accept or decline it.",
+                challenge_id=challenge.id,
+                pilot_id=pilot_id,
+            ),
+        )
+        await self.session.commit()
+        return await self.to_public(pilot, challenge, city)
+
+    async def accept(self, pilot_id: int, startup: CurrentUser) -> PilotPublic:
+        pilot, challenge = await self._own(pilot_id, startup)
+        require_status(pilot, {PilotStatus.AGREEMENT}, "an agreement is accepted before the pilot")
+        if pilot.agreement_set_at is None:
+            raise Conflict("the city has not set the agreement yet")
+        if pilot.starts_at is not None and pilot.starts_at <= utcnow():
+            raise Conflict("the agreed start date has passed; ask the city for new dates")
+        await self.gateway.accept_pilot(pilot_id, AcceptPilotInput(actor_id=startup.id))
+        return await self._refreshed(pilot, challenge, startup)
+
+    async def decline(self, pilot_id: int, reason: str, startup: CurrentUser) -> PilotPublic:
+        pilot, challenge = await self._own(pilot_id, startup)
+        require_status(pilot, {PilotStatus.AGREEMENT}, "an agreement is declined before the pilot")
+        await self.gateway.decline_pilot(
+            pilot_id, DeclinePilotInput(actor_id=startup.id, reason=reason)
+        )
+        return await self._refreshed(pilot, challenge, startup)
+
+    async def _refreshed(
+        self, pilot: Pilot, challenge: Challenge, viewer: CurrentUser
+    ) -> PilotPublic:
+        await self.session.refresh(pilot)
+        return await self.to_public(pilot, challenge, viewer)
+
+    # -- running -----------------------------------------------------------------------
+
+    async def complete_milestone(
+        self, pilot_id: int, milestone_id: int, note: str, startup: CurrentUser
+    ) -> PilotPublic:
+        pilot, challenge = await self._own(pilot_id, startup)
+        require_status(pilot, {PilotStatus.RUNNING}, "milestones are completed while running")
+        milestone = await self.session.get(Milestone, milestone_id)
+        if milestone is None or milestone.pilot_id != pilot_id:
+            raise NotFoundException(f"no milestone {milestone_id} in pilot {pilot_id}")
+        if milestone.completed_at is not None:
+            raise Conflict("this milestone is already complete")
+        milestone.completed_at = utcnow()
+        milestone.completion_note = note or None
+        self.session.add(milestone)
+        await self.session.commit()
+        return await self.to_public(pilot, challenge, startup)
+
+    async def report_kpis(
+        self, pilot_id: int, data: KpiReportCreate, startup: CurrentUser
+    ) -> KpiReportPublic:
+        pilot, challenge = await self._own(pilot_id, startup)
+        require_status(
+            pilot,
+            {PilotStatus.RUNNING, PilotStatus.EVALUATION},
+            "KPI reports are filed while the pilot runs and during its evaluation",
+        )
+        kpis = set(
+            (await self.session.exec(select(Kpi.id).where(Kpi.challenge_id == challenge.id))).all()
+        )
+        for index, value in enumerate(data.values):
+            if value.kpi_id not in kpis:
+                raise FieldError(f"values.{index}.kpi_id", "is not a KPI of this challenge")
+        report = KpiReport(pilot_id=pilot_id, note=data.note, submitted_by_id=startup.id)
+        self.session.add(report)
+        await self.session.flush()
+        for value in data.values:
+            self.session.add(
+                KpiReportValue(report_id=report.id, kpi_id=value.kpi_id, value=value.value)  # type: ignore[arg-type]
+            )
+        await self.session.commit()
+        return KpiReportPublic(
+            id=report.id,  # type: ignore[arg-type]
+            submitted_at=report.submitted_at,
+            note=report.note,
+            values=[KpiValuePublic(kpi_id=v.kpi_id, value=v.value) for v in data.values],
+        )
+
+    # -- evaluation and decision -------------------------------------------------------
+
+    async def set_evaluators(
+        self, pilot_id: int, evaluator_ids: Sequence[int], city: CurrentUser
+    ) -> PilotPublic:
+        pilot, challenge = await self._get(pilot_id)
+        if pilot.status in FINAL:
+            raise PhaseConflict("the pilot", pilot.status, "it has its final decision")
+        users = (await self.session.exec(select(User).where(col(User.id).in_(evaluator_ids)))).all()
+        valid = {u.id for u in users if u.role == Role.EVALUATOR}
+        unknown = [str(i) for i in evaluator_ids if i not in valid]
+        if unknown:
+            raise FieldError("evaluator_ids", f"not evaluator accounts: {', '.join(unknown)}")
+        await self.session.exec(
+            delete(PilotEvaluator).where(col(PilotEvaluator.pilot_id) == pilot_id)
+        )
+        await insert_missing(
+            self.session,
+            PilotEvaluator.__table__,  # type: ignore[arg-type]
+            [{"pilot_id": pilot_id, "evaluator_id": e} for e in sorted(valid)],
+            unique=("pilot_id", "evaluator_id"),
+        )
+        await self.session.commit()
+        return await self.to_public(pilot, challenge, city)
+
+    async def evaluate(
+        self, pilot_id: int, score: int, comment: str, evaluator: CurrentUser
+    ) -> PilotPublic:
+        pilot, challenge = await self._get(pilot_id)
+        require_status(pilot, {PilotStatus.EVALUATION}, "pilots are scored during their evaluation")
+        assigned = (
+            await self.session.exec(
+                select(PilotEvaluator.id).where(
+                    PilotEvaluator.pilot_id == pilot_id,
+                    PilotEvaluator.evaluator_id == evaluator.id,
+                )
+            )
+        ).first()
+        if assigned is None:
+            raise PermissionDeniedException("you are not an evaluator of this pilot")
+        row = (
+            await self.session.exec(
+                select(PilotEvaluation).where(
+                    PilotEvaluation.pilot_id == pilot_id,
+                    PilotEvaluation.evaluator_id == evaluator.id,
+                    PilotEvaluation.round == pilot.extensions,
+                )
+            )
+        ).first() or PilotEvaluation(
+            pilot_id=pilot_id, evaluator_id=evaluator.id, round=pilot.extensions, score=score
+        )
+        row.score, row.comment, row.updated_at = score, comment, utcnow()
+        self.session.add(row)
+        await self.session.commit()
+        return await self.to_public(pilot, challenge, evaluator)
+
+    async def decide(self, pilot_id: int, data: DecisionRequest, city: CurrentUser) -> PilotPublic:
+        pilot, challenge = await self._get(pilot_id)
+        require_status(pilot, {PilotStatus.EVALUATION}, "the city decides once the pilot has ended")
+        if data.decision == "extend":
+            assert data.new_end_at is not None
+            if pilot.extensions >= MAX_EXTENSIONS:
+                raise Conflict(
+                    f"the pilot was already extended {pilot.extensions} times, the most allowed"
+                )
+            if data.new_end_at <= utcnow() or (pilot.ends_at and data.new_end_at <= pilot.ends_at):
+                raise FieldError("new_end_at", "must be in the future and after the current end")
+        plan = data.plan.model_dump(mode="json") if data.plan else None
+        await self.gateway.decide_pilot(
+            pilot_id,
+            PilotDecisionInput(
+                actor_id=city.id,
+                decision=data.decision,
+                reason=data.reason,
+                new_end_at=data.new_end_at,
+                plan=plan,
+            ),
+        )
+        return await self._refreshed(pilot, challenge, city)
+
+    async def add_pilot(
+        self, challenge_id: int, proposal_id: int, city: CurrentUser
+    ) -> PilotPublic:
+        """Give a slot freed by a declined agreement to another proposal."""
+        challenge = await self.session.get(Challenge, challenge_id)
+        if challenge is None or challenge.phase == ChallengePhase.DRAFT:
+            raise NotFoundException(f"no challenge {challenge_id}")
+        require_phase(challenge, {ChallengePhase.PILOTING}, "pilots are added while piloting")
+        pilots = (
+            await self.session.exec(select(Pilot).where(Pilot.challenge_id == challenge_id))
+        ).all()
+        taken = sum(1 for p in pilots if p.declined_at is None)
+        if taken >= challenge.max_pilots:
+            raise Conflict(f"all {challenge.max_pilots} pilot slots are taken")
+        proposal = await self.session.get(Proposal, proposal_id)
+        if proposal is None or proposal.challenge_id != challenge_id:
+            raise FieldError("proposal_id", f"{proposal_id} is not in this challenge")
+        ranked = {r.proposal_id for r in await rank_challenge(self.session, challenge_id)}
+        if proposal.status != ProposalStatus.NOT_SELECTED or proposal_id not in ranked:
+            raise FieldError(
+                "proposal_id",
+                "only an eligible, scored proposal that was not selected can fill a slot",
+            )
+        ref = await self.gateway.add_pilot(
+            challenge_id, AddPilotInput(actor_id=city.id, proposal_id=proposal_id)
+        )
+        pilot = await self.session.get(Pilot, ref.id)
+        assert pilot is not None
+        return await self.to_public(pilot, challenge, city)

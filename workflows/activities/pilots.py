@@ -1,0 +1,351 @@
+"""Activities of the pilot workflows (and of the challenge closing).
+
+Each is idempotent: unique keys on decisions and transitions, notifications keyed by
+the event, conditional updates.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from schemas.common import ActorKind
+from schemas.workflows import (
+    AgreementTimes,
+    ApplyPilotDecisionInput,
+    ChallengeRef,
+    CountResult,
+    CreatePilotInput,
+    MilestoneCheckInput,
+    MilestoneCheckResult,
+    PilotRef,
+    PilotRefInput,
+    RecordAcceptanceInput,
+    RecordTransitionInput,
+)
+from service.challenges.models import Challenge
+from service.challenges.rules import city_contacts
+from service.db.upsert import insert_missing
+from service.notifications.services import Message, notify
+from service.pilots.models import Milestone, Pilot, PilotDecision, PilotEvaluator
+from service.proposals.models import Proposal, ProposalStatus
+from service.review.models import ChallengeEvaluator, ProposalEvent
+from workflows.activities.phases import write_transition
+
+DECISION_WORDS = {
+    "scale_up": "will be scaled up",
+    "extend": "is extended",
+    "stop": "is stopped",
+    "declined": "was declined by the startup",
+    "cancelled": "stopped: the challenge was cancelled",
+}
+
+
+class PilotActivities:
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = session_factory
+
+    async def _pilot(self, session: AsyncSession, pilot_id: int) -> tuple[Pilot, Challenge, str]:
+        pilot = await session.get(Pilot, pilot_id)
+        if pilot is None:
+            raise ApplicationError(f"pilot {pilot_id} does not exist", non_retryable=True)
+        challenge = await session.get(Challenge, pilot.challenge_id)
+        proposal = await session.get(Proposal, pilot.proposal_id)
+        assert challenge is not None and proposal is not None
+        return pilot, challenge, proposal.title
+
+    @activity.defn
+    async def load_agreement(self, input: PilotRefInput) -> AgreementTimes:
+        async with self._sessions() as session:
+            pilot, _, _ = await self._pilot(session, input.pilot_id)
+        if pilot.starts_at is None or pilot.ends_at is None:
+            raise ApplicationError("the agreement has no dates yet", non_retryable=True)
+        return AgreementTimes(starts_at=pilot.starts_at, ends_at=pilot.ends_at)
+
+    @activity.defn
+    async def record_acceptance(self, input: RecordAcceptanceInput) -> CountResult:
+        async with self._sessions() as session:
+            pilot_id = input.pilot_id
+            pilot, challenge, title = await self._pilot(session, pilot_id)
+            if pilot.accepted_at is None:
+                pilot.accepted_at = input.at
+                pilot.original_ends_at = pilot.original_ends_at or pilot.ends_at
+                session.add(pilot)
+            await notify(
+                session,
+                city_contacts(challenge),
+                Message(
+                    kind="pilot_accepted",
+                    key=f"pilot-{pilot_id}-accepted",
+                    title=f"The startup accepted the pilot agreement for \u201c{title}\u201d",
+                    body=f"The pilot starts at {pilot.starts_at}.",
+                    challenge_id=challenge.id,
+                    pilot_id=pilot_id,
+                ),
+            )
+            await session.commit()
+        return CountResult(count=1)
+
+    @activity.defn
+    async def apply_pilot_decision(self, input: ApplyPilotDecisionInput) -> CountResult:
+        """Record a decision, its effect on the pilot and the status it leads to, in one
+        transaction; then tell the startup and the city."""
+        async with self._sessions() as session:
+            pilot, challenge, title = await self._pilot(session, input.pilot_id)
+            exists = (
+                await session.exec(
+                    select(PilotDecision.id).where(
+                        PilotDecision.pilot_id == input.pilot_id,
+                        PilotDecision.sequence == input.sequence,
+                    )
+                )
+            ).first()
+            if exists is None:
+                session.add(
+                    PilotDecision(
+                        pilot_id=input.pilot_id,
+                        sequence=input.sequence,
+                        decision=input.decision,
+                        reason=input.reason,
+                        new_end_at=input.new_end_at,
+                        plan=input.plan,
+                        decided_by_id=input.actor_id,
+                        decided_at=input.at,
+                    )
+                )
+                if input.decision == "extend" and input.new_end_at is not None:
+                    pilot.ends_at = input.new_end_at
+                    pilot.extensions += 1
+                if input.decision == "declined":
+                    pilot.declined_at = input.at
+                    pilot.decline_reason = input.reason
+                session.add(pilot)
+            await write_transition(
+                session,
+                RecordTransitionInput(
+                    challenge_id=pilot.challenge_id,
+                    pilot_id=input.pilot_id,
+                    to_phase=input.to_status,
+                    at=input.at,
+                    actor_kind=input.actor_kind,
+                    actor_id=input.actor_id,
+                    reason=f"{input.decision}: {input.reason}",
+                    key=input.transition_key,
+                ),
+            )
+            what = DECISION_WORDS.get(input.decision, input.decision)
+            details = ""
+            if input.decision == "extend" and input.new_end_at:
+                details = f"\nNew end date: {input.new_end_at.isoformat()}."
+            await notify(
+                session,
+                {pilot.startup_id} | city_contacts(challenge),
+                Message(
+                    kind="pilot_decision",
+                    key=f"pilot-{input.pilot_id}-decision-{input.sequence}",
+                    title=f"The pilot \u201c{title}\u201d {what}",
+                    body=f"Reason: {input.reason}{details}",
+                    challenge_id=challenge.id,
+                    pilot_id=input.pilot_id,
+                ),
+            )
+            try:
+                await session.commit()
+            except IntegrityError:
+                await session.rollback()  # a concurrent attempt recorded it already
+        return CountResult(count=1)
+
+    @activity.defn
+    async def check_milestones(self, input: MilestoneCheckInput) -> MilestoneCheckResult:
+        """Remind the startup and the city of each overdue milestone, at its due date
+        and every ``reminder_days`` after; say when to look again."""
+        every = timedelta(days=input.reminder_days)
+        async with self._sessions() as session:
+            pilot, challenge, title = await self._pilot(session, input.pilot_id)
+            open_milestones = (
+                await session.exec(
+                    select(Milestone)
+                    .where(
+                        Milestone.pilot_id == input.pilot_id, col(Milestone.completed_at).is_(None)
+                    )
+                    .order_by(col(Milestone.due_at))
+                )
+            ).all()
+            reminded, upcoming = 0, []
+            for milestone in open_milestones:
+                if milestone.due_at > input.now:
+                    upcoming.append(milestone.due_at)
+                    continue
+                number = math.floor((input.now - milestone.due_at) / every)
+                upcoming.append(milestone.due_at + every * (number + 1))
+                reminded += await notify(
+                    session,
+                    {pilot.startup_id} | city_contacts(challenge),
+                    Message(
+                        kind="milestone_overdue",
+                        key=f"milestone-{milestone.id}-overdue-{number}",
+                        title=f"Milestone overdue in \u201c{title}\u201d: {milestone.title}",
+                        body=f"It was due at {milestone.due_at.isoformat()} and is not marked "
+                        "complete. The startup marks it complete in the pilot.",
+                        challenge_id=challenge.id,
+                        pilot_id=input.pilot_id,
+                    ),
+                )
+            await session.commit()
+        return MilestoneCheckResult(reminded=reminded, next_check=min(upcoming, default=None))
+
+    @activity.defn
+    async def open_evaluation(self, input: PilotRefInput) -> CountResult:
+        """The pilot's evaluators (the challenge's pool unless the city chose others) are
+        asked to score it."""
+        async with self._sessions() as session:
+            pilot, challenge, title = await self._pilot(session, input.pilot_id)
+            chosen = (
+                await session.exec(
+                    select(PilotEvaluator.evaluator_id).where(
+                        PilotEvaluator.pilot_id == input.pilot_id
+                    )
+                )
+            ).all()
+            if not chosen:
+                chosen = (
+                    await session.exec(
+                        select(ChallengeEvaluator.evaluator_id).where(
+                            ChallengeEvaluator.challenge_id == pilot.challenge_id
+                        )
+                    )
+                ).all()
+                await insert_missing(
+                    session,
+                    PilotEvaluator.__table__,  # type: ignore[arg-type]
+                    [{"pilot_id": input.pilot_id, "evaluator_id": e} for e in chosen],
+                    unique=("pilot_id", "evaluator_id"),
+                )
+            round_ = pilot.extensions
+            sent = await notify(
+                session,
+                chosen,
+                Message(
+                    kind="pilot_evaluation",
+                    key=f"pilot-{input.pilot_id}-evaluation-{round_}",
+                    title=f"Please evaluate the pilot \u201c{title}\u201d",
+                    body="The pilot has ended. Score it 0-10 on its KPI results, with a "
+                    "comment; the city decides to scale it up, extend it or stop it.",
+                    challenge_id=challenge.id,
+                    pilot_id=input.pilot_id,
+                ),
+            )
+            await notify(
+                session,
+                city_contacts(challenge),
+                Message(
+                    kind="pilot_decision_due",
+                    key=f"pilot-{input.pilot_id}-decision-due-{round_}",
+                    title=f"The pilot \u201c{title}\u201d has ended: your decision",
+                    body="Its KPI results, the evaluators' scores and what residents said are "
+                    "on the pilot. Decide: scale up, extend or stop.",
+                    challenge_id=challenge.id,
+                    pilot_id=input.pilot_id,
+                ),
+            )
+            await session.commit()
+        return CountResult(count=sent)
+
+    @activity.defn
+    async def create_pilot(self, input: CreatePilotInput) -> PilotRef:
+        """A replacement pilot for a freed slot: the proposal becomes selected."""
+        async with self._sessions() as session:
+            proposal = await session.get(Proposal, input.proposal_id)
+            if proposal is None or proposal.challenge_id != input.challenge_id:
+                raise ApplicationError("no such proposal in this challenge", non_retryable=True)
+            if proposal.status != ProposalStatus.SELECTED:
+                proposal.status = ProposalStatus.SELECTED
+                proposal.updated_at = input.at
+                session.add(proposal)
+                session.add(
+                    ProposalEvent(
+                        proposal_id=proposal.id,  # type: ignore[arg-type]
+                        kind="selected",
+                        at=input.at,
+                        actor_kind=ActorKind.USER,
+                        actor_id=input.actor_id,
+                        body="selected for a freed pilot slot",
+                    )
+                )
+            await insert_missing(
+                session,
+                Pilot.__table__,  # type: ignore[arg-type]
+                [
+                    {
+                        "challenge_id": input.challenge_id,
+                        "proposal_id": input.proposal_id,
+                        "startup_id": proposal.startup_id,
+                        "status": "agreement",
+                        "created_at": input.at,
+                        "updated_at": input.at,
+                        "extensions": 0,
+                    }
+                ],
+                unique=("proposal_id",),
+            )
+            pilot = (
+                await session.exec(select(Pilot).where(Pilot.proposal_id == input.proposal_id))
+            ).one()
+            challenge = await session.get(Challenge, input.challenge_id)
+            assert challenge is not None
+            await notify(
+                session,
+                [proposal.startup_id],
+                Message(
+                    kind="selection_outcome",
+                    key=f"challenge-{input.challenge_id}-replacement-proposal-{proposal.id}",
+                    title=f"\u201c{proposal.title}\u201d was selected",
+                    body="A pilot slot became free and the city selected your proposal. "
+                    "The city will send the pilot agreement.",
+                    challenge_id=input.challenge_id,
+                    pilot_id=pilot.id,
+                ),
+            )
+            await session.commit()
+        return PilotRef(id=pilot.id, proposal_id=pilot.proposal_id, startup_id=pilot.startup_id)  # type: ignore[arg-type]
+
+    @activity.defn
+    async def announce_outcome(self, input: ChallengeRef) -> CountResult:
+        """The challenge closed: everyone who took part hears the report is out."""
+        async with self._sessions() as session:
+            challenge = await session.get(Challenge, input.challenge_id)
+            assert challenge is not None
+            startups = (
+                await session.exec(
+                    select(Proposal.startup_id).where(Proposal.challenge_id == input.challenge_id)
+                )
+            ).all()
+            evaluators = (
+                await session.exec(
+                    select(ChallengeEvaluator.evaluator_id).where(
+                        ChallengeEvaluator.challenge_id == input.challenge_id
+                    )
+                )
+            ).all()
+            sent = await notify(
+                session,
+                set(startups) | set(evaluators) | city_contacts(challenge),
+                Message(
+                    kind="outcome_report",
+                    key=f"challenge-{input.challenge_id}-outcome-report",
+                    title=f"\u201c{challenge.title}\u201d is closed: the outcome report is out",
+                    body="What was tried, what residents said, how the city answered, and what "
+                    "was decided.",
+                    challenge_id=input.challenge_id,
+                    link=f"/api/challenges/{input.challenge_id}/report",
+                ),
+            )
+            await session.commit()
+        return CountResult(count=sent)
