@@ -20,9 +20,14 @@ from service.challenges.controllers import ChallengeController
 from service.db.engine import create_engine, create_session_factory
 from service.deps import app_dependencies
 from service.errors import exception_handlers
-from service.notifications.controllers import NotificationController
+from service.notifications.controllers import (
+    EmailPreferenceController,
+    NotificationController,
+    UnsubscribeController,
+)
 from service.proposals.controllers import ProposalController
 from service.questions.controllers import QuestionController
+from service.residents.controllers import InputModerationController, ResidentController
 from service.settings import Settings
 from service.temporal import connect
 from service.workflow_gateway import WorkflowGateway
@@ -74,6 +79,10 @@ def create_app(settings: Settings) -> Litestar:
             ProposalController,
             QuestionController,
             NotificationController,
+            EmailPreferenceController,
+            UnsubscribeController,
+            ResidentController,
+            InputModerationController,
         ],
         dependencies=app_dependencies,
         exception_handlers=exception_handlers,  # type: ignore[arg-type]

@@ -4,22 +4,35 @@ from sqlmodel import SQLModel
 
 from service.auth.models import User
 from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
-from service.notifications.models import Notification
+from service.notifications.models import MailOutbox, Notification
 from service.pilots.models import Pilot
 from service.proposals.models import Proposal
 from service.questions.models import Question
+from service.residents.models import (
+    Endorsement,
+    Follow,
+    InputReport,
+    RateLimitWindow,
+    ResidentInput,
+)
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "Challenge",
     "Criterion",
+    "Endorsement",
+    "Follow",
+    "InputReport",
     "Kpi",
+    "MailOutbox",
     "Notification",
     "PhaseTransition",
     "Pilot",
     "Proposal",
     "Question",
+    "RateLimitWindow",
+    "ResidentInput",
     "User",
     "metadata",
 ]

@@ -1,4 +1,5 @@
-"""Recording phase transitions: the only writer of ``challenges.phase``."""
+"""Recording phase transitions: the only writer of ``challenges.phase``. Followers
+(and the startups involved) are told in the same transaction, once per transition."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from schemas.workflows import RecordTransitionInput, RecordTransitionResult
 from service.challenges.models import Challenge, PhaseTransition
 from service.db.engine import utcnow
 from service.pilots.models import Pilot
+from service.residents.announcements import announce_transition
 
 
 class PhaseActivities:
@@ -62,6 +64,8 @@ class PhaseActivities:
                     reason=input.reason,
                 )
             )
+            with session.no_autoflush:  # the transition is flushed at commit, below
+                await announce_transition(session, input)
             try:
                 await session.commit()
             except IntegrityError:
