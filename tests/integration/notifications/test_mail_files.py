@@ -45,7 +45,11 @@ async def test_mail_lands_in_the_data_folder_as_eml_files(
     assert "Thanks for <writing>." in message.get_body(("plain",)).get_content()
     assert "Thanks for &lt;writing&gt;." in message.get_body(("html",)).get_content()
     assert f"{settings.base_url}/api/inputs/1" in message.get_body(("plain",)).get_content()
-    assert message["List-Unsubscribe"].strip().startswith(f"<{settings.base_url}/api/unsubscribe?token=")
+    assert (
+        message["List-Unsubscribe"]
+        .strip()
+        .startswith(f"<{settings.base_url}/api/unsubscribe?token=")
+    )
 
 
 async def _eml_files(directory):
