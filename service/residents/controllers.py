@@ -27,9 +27,10 @@ from service.auth.guards import requires_city, requires_resident
 from service.auth.identity import CurrentUser
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.residents.engagement import challenge_engagement
+from service.residents.follows import FollowService
 from service.residents.moderation import ModerationService
 from service.residents.ratelimit import Limits
-from service.residents.services import FollowService, InputService
+from service.residents.services import InputService
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)]
 

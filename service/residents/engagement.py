@@ -25,8 +25,9 @@ from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
 from service.db.engine import utcnow
 from service.pilots.models import Pilot
+from service.residents.access import public_challenge
 from service.residents.models import Follow, ResidentInput
-from service.residents.services import public_challenge, to_public
+from service.residents.services import to_public
 
 RATINGS = ("1", "2", "3", "4", "5")
 

@@ -1,5 +1,5 @@
-"""Residents' side: following a challenge, giving input, endorsing and reporting it,
-and reading input back (hidden input only for its author and the city)."""
+"""Residents' side: giving input, endorsing and reporting it, and reading input back
+(hidden input only for its author and the city)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from litestar.exceptions import NotFoundException
-from sqlalchemy import ColumnElement, delete, or_, update
+from sqlalchemy import ColumnElement, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,8 +16,6 @@ from schemas.common import ChallengePhase, Page, PilotStatus, Role
 from schemas.residents import (
     OPEN_INPUT_STATUSES,
     EndorsementPublic,
-    FollowedChallenge,
-    FollowPublic,
     InputCreate,
     InputPublic,
     InputResponse,
@@ -28,18 +26,15 @@ from schemas.residents import (
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
 from service.db.engine import utcnow
-from service.db.upsert import insert_missing
 from service.errors import Conflict, FieldError, PhaseConflict
 from service.pagination import paginate
 from service.pilots.models import Pilot
+from service.residents.access import is_city, public_challenge
 from service.residents.announcements import tell_city_of_report
-from service.residents.models import Endorsement, Follow, InputReport, ResidentInput
+from service.residents.follows import follow
+from service.residents.models import Endorsement, InputReport, ResidentInput
 from service.residents.ratelimit import Limits, count_action
 from service.residents.targets import respond_by
-
-
-def is_city(viewer: CurrentUser | None) -> bool:
-    return viewer is not None and viewer.role == Role.CITY
 
 
 def can_see(resident_input: ResidentInput, viewer: CurrentUser | None) -> bool:
@@ -80,82 +75,6 @@ def to_public(
         hidden_reason=resident_input.hidden_reason if (mine or city) else None,
         author_id=resident_input.author_id if city else None,
         report_count=resident_input.report_count if city else None,
-    )
-
-
-async def public_challenge(
-    session: AsyncSession, challenge_id: int, viewer: CurrentUser | None = None
-) -> Challenge:
-    challenge = await session.get(Challenge, challenge_id)
-    if challenge is None or (challenge.phase == ChallengePhase.DRAFT and not is_city(viewer)):
-        raise NotFoundException(f"no challenge {challenge_id}")
-    return challenge
-
-
-class FollowService:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def follow(self, challenge_id: int, user: CurrentUser) -> FollowPublic:
-        challenge = await public_challenge(self.session, challenge_id)
-        if challenge.phase == ChallengePhase.DRAFT:
-            raise PhaseConflict("the challenge", challenge.phase, "a draft cannot be followed")
-        await follow(self.session, challenge_id, user.id)
-        await self.session.commit()
-        return await self.status(challenge_id, user)
-
-    async def unfollow(self, challenge_id: int, user: CurrentUser) -> FollowPublic:
-        await public_challenge(self.session, challenge_id)
-        await self.session.exec(
-            delete(Follow).where(
-                col(Follow.challenge_id) == challenge_id, col(Follow.user_id) == user.id
-            )
-        )  # type: ignore[call-overload]
-        await self.session.commit()
-        return FollowPublic(challenge_id=challenge_id, following=False)
-
-    async def status(self, challenge_id: int, user: CurrentUser) -> FollowPublic:
-        row = (
-            await self.session.exec(
-                select(Follow).where(Follow.challenge_id == challenge_id, Follow.user_id == user.id)
-            )
-        ).first()
-        return FollowPublic(
-            challenge_id=challenge_id,
-            following=row is not None,
-            followed_at=row.created_at if row else None,
-        )
-
-    async def mine(
-        self, user: CurrentUser, cursor: str | None, limit: int
-    ) -> Page[FollowedChallenge]:
-        statement = (
-            select(Follow, Challenge)
-            .join(Challenge, col(Challenge.id) == Follow.challenge_id)
-            .where(Follow.user_id == user.id)
-        )
-        rows, next_cursor = await paginate(self.session, statement, Follow.id, cursor, limit)
-        return Page(
-            items=[
-                FollowedChallenge(
-                    challenge_id=challenge.id,
-                    title=challenge.title,
-                    phase=challenge.phase,
-                    followed_at=row.created_at,
-                )
-                for row, challenge in rows
-            ],
-            next_cursor=next_cursor,
-        )
-
-
-async def follow(session: AsyncSession, challenge_id: int, user_id: int) -> None:
-    """Follow in the caller's transaction; following twice is following once."""
-    await insert_missing(
-        session,
-        Follow.__table__,  # type: ignore[arg-type]
-        [{"user_id": user_id, "challenge_id": challenge_id, "created_at": utcnow()}],
-        unique=("user_id", "challenge_id"),
     )
 
 
