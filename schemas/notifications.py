@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from schemas.common import Page, PublicSchema
+from schemas.common import Page, PublicSchema, Schema
 
 
 class NotificationPublic(PublicSchema):
@@ -25,3 +26,25 @@ class NotificationPage(Page[NotificationPublic]):
 
 class MarkedRead(PublicSchema):
     marked: int
+
+
+class EmailPreference(StrEnum):
+    """How a person wants their notifications by e-mail."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    """One digest a day with everything since the last one."""
+    NONE = "none"
+
+
+class EmailPreferencePublic(PublicSchema):
+    email_preference: EmailPreference
+
+
+class EmailPreferenceUpdate(Schema):
+    email_preference: EmailPreference
+
+
+class UnsubscribeResult(PublicSchema):
+    email: str
+    email_preference: EmailPreference

@@ -21,11 +21,16 @@ from service.challenges.controllers import ChallengeController
 from service.db.engine import create_engine, create_session_factory
 from service.deps import app_dependencies
 from service.errors import exception_handlers
-from service.notifications.controllers import NotificationController
+from service.notifications.controllers import (
+    EmailPreferenceController,
+    NotificationController,
+    UnsubscribeController,
+)
 from service.pilots.controllers import PilotController
 from service.proposals.controllers import ProposalController
 from service.questions.controllers import QuestionController
 from service.reports.controllers import ReportController
+from service.residents.controllers import InputModerationController, ResidentController
 from service.review.controllers import (
     AssignmentController,
     ScreeningController,
@@ -87,6 +92,10 @@ def create_app(settings: Settings) -> Litestar:
             SelectionController,
             PilotController,
             ReportController,
+            EmailPreferenceController,
+            UnsubscribeController,
+            ResidentController,
+            InputModerationController,
         ],
         dependencies=app_dependencies,
         exception_handlers=exception_handlers,  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from service.app import create_app
 from service.db import create_engine, create_session_factory, migrate
 from service.settings import Settings
 from service.temporal import connect, find_executable
+from workflows.standing import ensure_standing_workflows
 from workflows.worker import create_worker
 
 log = logging.getLogger(__name__)
@@ -180,9 +181,12 @@ async def run_up(settings: Settings) -> None:
             client = await connect(
                 settings.resolved_temporal_address, settings.temporal_namespace, attempts=30
             )
-            worker = create_worker(client, settings.task_queue, create_session_factory(engine))
+            worker = create_worker(
+                client, settings.task_queue, create_session_factory(engine), settings
+            )
             server = _uvicorn_server(settings)
             async with worker:
+                await ensure_standing_workflows(client, settings)
                 print(banner(settings), flush=True)
                 await _serve_until(server, stop)
                 print("Stopping: finishing the worker's current tasks...", flush=True)
@@ -206,8 +210,11 @@ async def run_worker(settings: Settings) -> None:
         client = await connect(
             settings.resolved_temporal_address, settings.temporal_namespace, attempts=30
         )
-        worker = create_worker(client, settings.task_queue, create_session_factory(engine))
+        worker = create_worker(
+            client, settings.task_queue, create_session_factory(engine), settings
+        )
         async with worker:
+            await ensure_standing_workflows(client, settings)
             log.info("worker polling task queue %s", settings.task_queue)
             await stop.wait()
         await engine.dispose()

@@ -49,6 +49,26 @@ class Settings(BaseSettings):
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
+    # E-mail: through this SMTP server, or, with no host (the embedded default), written
+    # as .eml files to <data folder>/mail.
+    smtp_host: str | None = Field(default=None, description="SMTP server; unset: .eml files")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_from: str = "Proeftuin <noreply@proeftuin.invalid>"
+    smtp_timeout_seconds: float = Field(default=30, gt=0, le=600)
+    mail_poll_seconds: float = Field(default=2, gt=0, le=3600)
+    daily_round_hour_utc: int = Field(
+        default=7, ge=0, le=23, description="When overdue input and daily digests go out"
+    )
+
+    # Per-account limits on what residents write, counted in the database so they hold
+    # across any number of API processes.
+    input_limit_per_hour: int = Field(default=10, ge=1)
+    endorsement_limit_per_hour: int = Field(default=60, ge=1)
+    report_limit_per_hour: int = Field(default=20, ge=1)
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str | None) -> str | None:
@@ -61,6 +81,23 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must start with postgresql+asyncpg:// (or postgresql://) or sqlite+aiosqlite://"
             )
+        return value
+
+    @field_validator("smtp_host", "smtp_user", "smtp_password")
+    @classmethod
+    def _empty_is_unset(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _one_address(cls, value: str) -> str:
+        from email.headerregistry import Address
+        from email.utils import parseaddr
+
+        name, address = parseaddr(value)
+        if "@" not in address or "\n" in value or "\r" in value:
+            raise ValueError("must be an address, e.g. Proeftuin <noreply@city.example>")
+        Address(display_name=name, addr_spec=address)
         return value
 
     @field_validator("temporal_address")
@@ -98,6 +135,11 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where mail goes as .eml files when no SMTP host is set."""
+        return self.data_dir / "mail"
 
     def signing_secret(self) -> str:
         """The JWT secret: the configured one, or one kept in the data folder (embedded)."""

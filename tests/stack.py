@@ -71,6 +71,7 @@ class ThreadedWorker:
             client,
             self.settings.task_queue,
             create_session_factory(engine),
+            self.settings,
             **self.worker_options,
         )
         self._loop = asyncio.get_running_loop()

@@ -11,21 +11,36 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 import service.db.tables  # noqa: F401  (every table known before the first query)
+from service.settings import Settings, get_settings
+from workflows.activities.mail import MailActivities
 from workflows.activities.phases import PhaseActivities
 from workflows.activities.pilots import PilotActivities
+from workflows.activities.residents import ResponseTargetActivities
 from workflows.activities.review import ReviewActivities
 from workflows.challenge import ChallengeWorkflow
+from workflows.daily_round import DailyRoundWorkflow
+from workflows.mail_outbox import MailOutboxWorkflow
 from workflows.pilot import PilotWorkflow
 
-WORKFLOWS: Sequence[type] = (ChallengeWorkflow, PilotWorkflow)
+WORKFLOWS: Sequence[type] = (
+    ChallengeWorkflow,
+    PilotWorkflow,
+    MailOutboxWorkflow,
+    DailyRoundWorkflow,
+)
 
 
-def build_activities(session_factory: async_sessionmaker[AsyncSession]) -> list[Any]:
-    """Every activity, bound to the session factory of this process."""
+def build_activities(
+    session_factory: async_sessionmaker[AsyncSession], settings: Settings | None = None
+) -> list[Any]:
+    """Every activity, bound to the session factory (and settings) of this process."""
+    settings = settings or get_settings()
     holders = [
         PhaseActivities(session_factory),
         ReviewActivities(session_factory),
         PilotActivities(session_factory),
+        MailActivities(session_factory, settings),
+        ResponseTargetActivities(session_factory, settings),
     ]
     return [
         getattr(holder, name)
@@ -43,12 +58,14 @@ def create_worker(
     client: Client,
     task_queue: str,
     session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings | None = None,
     **kwargs: Any,
 ) -> Worker:
+    """``settings`` give the mail activities their SMTP server, links and secret."""
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=build_activities(session_factory),
+        activities=build_activities(session_factory, settings),
         **kwargs,
     )

@@ -16,4 +16,9 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20, index=True)
     display_name: str = Field(max_length=120)
     is_active: bool = True
+    email_preference: str = Field(
+        default="immediate",
+        max_length=20,
+        sa_column_kwargs={"server_default": "immediate"},
+    )
     created_at: datetime = Field(default_factory=utcnow)

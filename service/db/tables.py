@@ -4,10 +4,17 @@ from sqlmodel import SQLModel
 
 from service.auth.models import User
 from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
-from service.notifications.models import Notification
+from service.notifications.models import MailOutbox, Notification
 from service.pilots.models import Pilot
 from service.proposals.models import Proposal
 from service.questions.models import Question
+from service.residents.models import (
+    Endorsement,
+    Follow,
+    InputReport,
+    RateLimitWindow,
+    ResidentInput,
+)
 from service.review.models import (
     Assignment,
     ChallengeEvaluator,
@@ -26,12 +33,18 @@ __all__ = [
     "Score",
     "Challenge",
     "Criterion",
+    "Endorsement",
+    "Follow",
+    "InputReport",
     "Kpi",
+    "MailOutbox",
     "Notification",
     "PhaseTransition",
     "Pilot",
     "Proposal",
     "Question",
+    "RateLimitWindow",
+    "ResidentInput",
     "User",
     "metadata",
 ]

@@ -2,15 +2,31 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, MediaType, Response, get, post, put
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.notifications import MarkedRead, NotificationPage, NotificationPublic
+from schemas.notifications import (
+    EmailPreference,
+    EmailPreferencePublic,
+    EmailPreferenceUpdate,
+    MarkedRead,
+    NotificationPage,
+    NotificationPublic,
+    UnsubscribeResult,
+)
 from service.auth.guards import requires_login
 from service.auth.identity import CurrentUser
-from service.notifications.services import NotificationService
+from service.auth.models import User
+from service.notifications.mail import UNSUBSCRIBE_PATH, read_unsubscribe_token, templates
+from service.notifications.services import (
+    NotificationService,
+    email_preference,
+    set_email_preference,
+)
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 
@@ -51,3 +67,66 @@ class NotificationController(Controller):
         user: NamedDependency[CurrentUser],
     ) -> MarkedRead:
         return MarkedRead(marked=await notifications.mark_all_read(user.id))
+
+
+class EmailPreferenceController(Controller):
+    path = "/api/me/email-preference"
+    tags = ["notifications"]
+    guards = [requires_login]
+
+    @get("/", summary="How I get my notifications by e-mail")
+    async def read(
+        self, db_session: NamedDependency[AsyncSession], user: NamedDependency[CurrentUser]
+    ) -> EmailPreferencePublic:
+        return EmailPreferencePublic(email_preference=await email_preference(db_session, user.id))
+
+    @put("/", summary="Choose e-mail for each notification, a daily digest, or none")
+    async def update(
+        self,
+        data: JSONBody[EmailPreferenceUpdate],
+        db_session: NamedDependency[AsyncSession],
+        user: NamedDependency[CurrentUser],
+    ) -> EmailPreferencePublic:
+        await set_email_preference(db_session, user.id, data.email_preference)
+        return EmailPreferencePublic(email_preference=data.email_preference)
+
+
+async def _unsubscribing(session: AsyncSession, state: State, token: str) -> User:
+    user_id = read_unsubscribe_token(state.settings.signing_secret(), token)
+    user = await session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        raise NotFoundException("this unsubscribe link is not valid (any more)")
+    return user
+
+
+class UnsubscribeController(Controller):
+    """The link in every mail: works without signing in, by its signed token. GET shows
+    a confirmation (link scanners follow links); POST, from that page or a mail
+    client's one-click unsubscribe (RFC 8058), stops the mail."""
+
+    path = UNSUBSCRIBE_PATH
+    tags = ["notifications"]
+
+    @get("/", summary="The unsubscribe page of a mail's link", media_type=MediaType.HTML)
+    async def page(
+        self, token: FromQuery[str], db_session: NamedDependency[AsyncSession], state: State
+    ) -> Response[str]:
+        user = await _unsubscribing(db_session, state, token)
+        html = (
+            templates()
+            .get_template("unsubscribe.html")
+            .render(done=False, email=user.email, action=f"{UNSUBSCRIBE_PATH}?token={token}")
+        )
+        return Response(html, media_type=MediaType.HTML)
+
+    @post("/", status_code=200, summary="Stop all e-mail to the token's account")
+    async def unsubscribe(
+        self,
+        token: FromQuery[str],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+    ) -> UnsubscribeResult:
+        user = await _unsubscribing(db_session, state, token)
+        assert user.id is not None
+        await set_email_preference(db_session, user.id, EmailPreference.NONE)
+        return UnsubscribeResult(email=user.email, email_preference=EmailPreference.NONE)

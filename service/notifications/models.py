@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.db.engine import utcnow
@@ -26,3 +26,35 @@ class Notification(SQLModel, table=True):
     link: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = None
+
+
+class MailOutbox(SQLModel, table=True):
+    """One e-mail to send, written in the same transaction as the notification it
+    carries (or, for a daily digest, by the daily round). ``key`` makes it once only.
+
+    ``immediate`` rows are sent by the outbox drainer; ``daily`` rows wait for the daily
+    round, which bundles them into one ``digest`` row per person and marks them
+    ``bundled``. A row being sent is leased (``lease_token``, ``leased_until``) so two
+    drainers never send it both.
+    """
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_mail_outbox_key"),
+        Index("ix_mail_outbox_status_delivery", "status", "delivery"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    notification_id: int | None = Field(default=None, foreign_key="notifications.id")
+    delivery: str = Field(max_length=20)
+    status: str = Field(default="pending", max_length=20)
+    digest_day: str | None = Field(default=None, max_length=10)
+    bundled_into_id: int | None = Field(default=None, foreign_key="mail_outbox.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    attempts: int = 0
+    last_error: str | None = None
+    lease_token: str | None = Field(default=None, max_length=40)
+    leased_until: datetime | None = None
+    sent_at: datetime | None = None

@@ -1,5 +1,6 @@
 """Recording phase transitions: the only writer of ``challenges.phase`` and
-``pilots.status``."""
+``pilots.status``. Followers (and the startups involved) are told in the same
+transaction, once per transition."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from schemas.workflows import RecordTransitionInput, RecordTransitionResult
 from service.challenges.models import Challenge, PhaseTransition
 from service.db.engine import utcnow
 from service.pilots.models import Pilot
+from service.residents.announcements import announce_transition
 
 
 async def write_transition(
@@ -57,6 +59,8 @@ async def write_transition(
             reason=input.reason,
         )
     )
+    with session.no_autoflush:  # the transition is flushed at commit
+        await announce_transition(session, input)
     return RecordTransitionResult(recorded=True, from_phase=from_phase)
 
 
