@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from schemas.common import ChallengePhase, Money, PilotStatus, PublicSchema, Schema
+from schemas.residents import EngagementPublic
 
 WEIGHT_TOTAL = 100
 
@@ -162,6 +163,8 @@ class ChallengePublic(PublicSchema):
     cancel_reason: str | None = None
     timeline: list[TimelineEntry] = Field(default_factory=list)
     pilots: list[PilotSummary] = Field(default_factory=list)
+    engagement: EngagementPublic | None = None
+    """Residents' input: counts, share answered, median time to answer, pilot ratings."""
 
 
 class ChallengeListItem(PublicSchema):

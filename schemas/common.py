@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
 
 T = TypeVar("T")
 
@@ -53,10 +60,36 @@ Money = Annotated[
 """An amount in euros: exact in storage, a JSON number on the wire."""
 
 
+# Plain text only: line breaks and tabs are kept, other control characters (NUL above
+# all, which PostgreSQL refuses in text) are refused with a 422 naming the field.
+_ALLOWED_CONTROL = {"\n", "\r", "\t"}
+
+
+def plain_text(value: str) -> str:
+    if any((ord(c) < 32 and c not in _ALLOWED_CONTROL) or ord(c) == 127 for c in value):
+        raise ValueError("must be plain text without control characters")
+    return value
+
+
+PlainText = Annotated[str, AfterValidator(plain_text)]
+
+
 class Schema(BaseModel):
-    """Base of every request model; unknown fields are ignored so richer clients still work."""
+    """Base of every request model; unknown fields are ignored so richer clients still
+    work, and every text field is plain text."""
 
     model_config = ConfigDict(str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text_everywhere(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return plain_text(value)
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, str):
+                    plain_text(item)
+        return value
 
 
 class PublicSchema(BaseModel):

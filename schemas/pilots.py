@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, Field, ValidationInfo, field_validator, mode
 
 from schemas.challenges import TimelineEntry
 from schemas.common import Money, PilotStatus, PublicSchema, Schema
+from schemas.residents import RatingSummary
 
 MAX_EXTENSIONS = 2
 
@@ -212,5 +213,5 @@ class PilotPublic(PublicSchema):
     evaluation: EvaluationSummary
     decisions: list[DecisionPublic]
     timeline: list[TimelineEntry] = Field(default_factory=list)
-    residents: dict | None = None
-    """What residents said about this pilot: counts and ratings."""
+    residents: RatingSummary | None = None
+    """What residents said about this pilot: input count and ratings."""

@@ -8,6 +8,7 @@ from datetime import datetime
 from schemas.challenges import TimelineEntry
 from schemas.common import Money, PublicSchema
 from schemas.pilots import DecisionPublic, KpiResult
+from schemas.residents import EngagementPublic, RatingSummary
 
 
 class ReportCriterion(PublicSchema):
@@ -60,13 +61,6 @@ class PilotEvaluationOutcome(PublicSchema):
     mean_score: float | None
 
 
-class ResidentFeedback(PublicSchema):
-    inputs: int
-    answered: int
-    ratings: int
-    mean_rating: float | None
-
-
 class PilotOutcome(PublicSchema):
     pilot_id: int
     proposal_title: str
@@ -81,7 +75,8 @@ class PilotOutcome(PublicSchema):
     milestones_completed: int
     kpi_results: list[KpiResult]
     evaluation: PilotEvaluationOutcome
-    residents: ResidentFeedback
+    residents: RatingSummary | None
+    """What residents said about this pilot: input count and ratings."""
     decisions: list[DecisionPublic]
     final_decision: DecisionPublic | None
 
@@ -89,6 +84,7 @@ class PilotOutcome(PublicSchema):
 class YouSaidWeDid(PublicSchema):
     input_id: int
     about: str
+    """"the problem", "the outcome", or "pilot: <title>"."""
     said: str
     said_at: datetime
     endorsements: int
@@ -103,6 +99,6 @@ class OutcomeReport(PublicSchema):
     proposals: ProposalCounts
     listed_proposals: list[ListedProposal]
     pilots: list[PilotOutcome]
-    residents: ResidentFeedback
+    residents: EngagementPublic
     you_said_we_did: list[YouSaidWeDid]
     generated_at: datetime

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from schemas.common import PublicSchema, Schema
+from schemas.common import PlainText, PublicSchema, Schema
 
 INPUT_BODY_MAX = 4000
 RESPONSE_BODY_MAX = 8000
 REASON_MAX = 1000
-
-# Plain text only: line breaks and tabs are kept, other control characters (NUL above
-# all, which PostgreSQL refuses in text) are refused with a 422 naming the field.
-_ALLOWED_CONTROL = {"\n", "\r", "\t"}
-
-
-def plain_text(value: str) -> str:
-    if any((ord(c) < 32 and c not in _ALLOWED_CONTROL) or ord(c) == 127 for c in value):
-        raise ValueError("must be plain text without control characters")
-    return value
-
-
-PlainText = Annotated[str, AfterValidator(plain_text)]
 
 
 class InputStage(StrEnum):

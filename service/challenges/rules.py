@@ -15,4 +15,4 @@ def require_phase(challenge: Challenge, allowed: set[ChallengePhase], why: str) 
 
 def city_contacts(challenge: Challenge) -> set[int]:
     """Who at the city hears about a challenge: its author and whoever published it."""
-    return {challenge.created_by_id} | ({challenge.published_by_id} - {None})  # type: ignore[operator]
+    return {i for i in (challenge.created_by_id, challenge.published_by_id) if i is not None}

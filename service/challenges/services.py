@@ -30,6 +30,7 @@ from service.db.engine import utcnow
 from service.errors import FieldError, PhaseConflict, invalid_model
 from service.pagination import paginate
 from service.pilots.models import Pilot
+from service.residents.engagement import engagement
 from service.workflow_gateway import WorkflowGateway
 
 PUBLISH_WAIT = timedelta(seconds=10)
@@ -120,6 +121,8 @@ class ChallengeService:
             select(Pilot).where(Pilot.challenge_id == challenge.id).order_by(col(Pilot.id))
         )
         data["pilots"] = [PilotSummary.model_validate(p) for p in pilots.all()]
+        if challenge.phase != ChallengePhase.DRAFT:
+            data["engagement"] = await engagement(self.session, challenge)
         return ChallengePublic.model_validate(data)
 
     # -- drafting ----------------------------------------------------------------------

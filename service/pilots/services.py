@@ -49,6 +49,7 @@ from service.pilots.models import (
     PilotEvaluator,
 )
 from service.proposals.models import Proposal, ProposalStatus
+from service.residents.engagement import rating_summaries
 from service.review.queries import rank_challenge
 from service.workflow_gateway import WorkflowGateway
 
@@ -155,6 +156,14 @@ class PilotService:
             evaluation=await self.evaluation_summary(pilot, viewer),
             decisions=[DecisionPublic.model_validate(d) for d in decisions],
             timeline=[timeline_entry(t) for t in timeline],
+            residents=next(
+                (
+                    r
+                    for r in await rating_summaries(self.session, challenge.id)
+                    if r.pilot_id == pilot.id
+                ),  # type: ignore[arg-type]
+                None,
+            ),
         )
 
     async def kpi_reports(self, pilot_id: int) -> list[KpiReportPublic]:

@@ -22,9 +22,9 @@ from schemas.reports import (
     ReportChallenge,
     ReportCriterion,
     ReportKpi,
-    ResidentFeedback,
     YouSaidWeDid,
 )
+from schemas.residents import InputStage, RatingSummary
 from service.auth.models import User
 from service.challenges.models import Challenge
 from service.challenges.rules import require_phase
@@ -33,6 +33,7 @@ from service.db.engine import utcnow
 from service.pilots.models import Milestone, Pilot
 from service.pilots.services import PilotService
 from service.proposals.models import Proposal, ProposalStatus
+from service.residents.engagement import engagement, you_said_we_did
 from service.workflow_gateway import WorkflowGateway
 
 REPORTED_PHASES = {ChallengePhase.CLOSED, ChallengePhase.CANCELLED}
@@ -68,6 +69,9 @@ class ReportService:
             ).all()
         }
         statuses = Counter(p.status for p in proposals)
+        pilots = await self._pilots(challenge_id)
+        residents = await engagement(self.session, challenge)
+        ratings = {summary.pilot_id: summary for summary in residents.pilots}
         selected = statuses[ProposalStatus.SELECTED]
         not_selected = statuses[ProposalStatus.NOT_SELECTED]
         return OutcomeReport(
@@ -101,12 +105,9 @@ class ReportService:
                 for p in proposals
                 if p.status == ProposalStatus.SELECTED or p.public_title_consent
             ],
-            pilots=[
-                await self._pilot_outcome(pilot, challenge)
-                for pilot in await self._pilots(challenge_id)
-            ],
-            residents=await self.resident_feedback(challenge_id, pilot_id=None),
-            you_said_we_did=await self.you_said_we_did(challenge_id),
+            pilots=[await self._pilot_outcome(p, challenge, ratings) for p in pilots],
+            residents=residents,
+            you_said_we_did=await self._you_said_we_did(challenge_id, pilots),
             generated_at=utcnow(),
         )
 
@@ -119,7 +120,9 @@ class ReportService:
             ).all()
         )
 
-    async def _pilot_outcome(self, pilot: Pilot, challenge: Challenge) -> PilotOutcome:
+    async def _pilot_outcome(
+        self, pilot: Pilot, challenge: Challenge, ratings: dict[int, RatingSummary]
+    ) -> PilotOutcome:
         public = await self.pilots.to_public(pilot, challenge, viewer=None)
         milestones = (
             await self.session.exec(select(Milestone).where(Milestone.pilot_id == pilot.id))
@@ -142,18 +145,33 @@ class ReportService:
                 scored=public.evaluation.scored,
                 mean_score=public.evaluation.mean_score,
             ),
-            residents=await self.resident_feedback(challenge.id, pilot_id=pilot.id),  # type: ignore[arg-type]
+            residents=ratings.get(public.id),
             decisions=public.decisions,
             final_decision=public.decisions[-1]
             if public.status in ("scale_up", "stopped") and public.decisions
             else None,
         )
 
-    async def resident_feedback(self, challenge_id: int, pilot_id: int | None) -> ResidentFeedback:
-        return ResidentFeedback(inputs=0, answered=0, ratings=0, mean_rating=None)
-
-    async def you_said_we_did(self, challenge_id: int) -> list[YouSaidWeDid]:
-        return []
+    async def _you_said_we_did(self, challenge_id: int, pilots: list[Pilot]) -> list[YouSaidWeDid]:
+        titles = {}
+        for pilot in pilots:
+            proposal = await self.session.get(Proposal, pilot.proposal_id)
+            titles[pilot.id] = proposal.title if proposal else f"pilot {pilot.id}"
+        return [
+            YouSaidWeDid(
+                input_id=item.id,
+                about=f"pilot: {titles.get(item.pilot_id)}"
+                if item.stage == InputStage.PILOT
+                else f"the {item.stage.value}",
+                said=item.body,
+                said_at=item.created_at,
+                endorsements=item.endorsement_count,
+                status=item.status,
+                answer=item.response.body if item.response else None,
+                answered_at=item.response.answered_at if item.response else None,
+            )
+            for item in await you_said_we_did(self.session, challenge_id)
+        ]
 
 
 def report_rows(report: OutcomeReport) -> Iterator[tuple[str, str, str, Any]]:
@@ -201,8 +219,10 @@ def report_rows(report: OutcomeReport) -> Iterator[tuple[str, str, str, Any]]:
                 f"{kpi.value} {kpi.unit} ({met}; target {kpi.target:g})",
             )
         yield "pilot", subject, "evaluation_mean_score", pilot.evaluation.mean_score
-        yield "pilot", subject, "resident_inputs", pilot.residents.inputs
-        yield "pilot", subject, "resident_mean_rating", pilot.residents.mean_rating
+        if pilot.residents:
+            yield "pilot", subject, "resident_inputs", pilot.residents.inputs
+            yield "pilot", subject, "resident_ratings", pilot.residents.ratings
+            yield "pilot", subject, "resident_average_rating", pilot.residents.average_rating
         for decision in pilot.decisions:
             yield (
                 "pilot",
@@ -212,10 +232,12 @@ def report_rows(report: OutcomeReport) -> Iterator[tuple[str, str, str, Any]]:
             )
         if pilot.final_decision:
             yield "pilot", subject, "final_decision", pilot.final_decision.decision
-    for field, value in report.residents.model_dump().items():
-        yield "residents", "challenge", field, value
+    for field in ("followers", "inputs", "hidden", "endorsements", "answered_share",
+                  "answered_on_time_share", "median_hours_to_answer", "overdue"):  # fmt: skip
+        yield "residents", "challenge", field, getattr(report.residents, field)
     for item in report.you_said_we_did:
-        yield "you_said_we_did", item.about, item.said, item.answer or ""
+        yield "you_said_we_did", item.about, "you said", item.said
+        yield "you_said_we_did", item.about, "we did", item.answer or ""
 
 
 def _cell(value: Any) -> str:

@@ -12,10 +12,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.common import ChallengePhase, PilotStatus
 from schemas.workflows import RecordTransitionInput
 from service.challenges.models import Challenge
+from service.challenges.rules import city_contacts
 from service.notifications.services import Message, notify
 from service.pilots.models import Pilot
 from service.proposals.models import Proposal, ProposalStatus
 from service.residents.models import Follow, ResidentInput
+from service.review.models import ChallengeEvaluator
 
 EXCERPT = 300
 
@@ -41,9 +43,13 @@ async def startups_with_proposals(session: AsyncSession, challenge_id: int) -> l
     return list(rows.all())
 
 
-def city_owners(challenge: Challenge) -> list[int]:
-    """Who answers for a challenge: the person who created it and who published it."""
-    return sorted({i for i in (challenge.created_by_id, challenge.published_by_id) if i})
+async def evaluator_pool(session: AsyncSession, challenge_id: int) -> list[int]:
+    rows = await session.exec(
+        select(ChallengeEvaluator.evaluator_id).where(
+            ChallengeEvaluator.challenge_id == challenge_id
+        )
+    )
+    return list(rows.all())
 
 
 # -- phase changes ---------------------------------------------------------------------
@@ -106,8 +112,8 @@ _REASON_TOLD = {ChallengePhase.CANCELLED, PilotStatus.SCALE_UP, PilotStatus.STOP
 
 
 async def announce_transition(session: AsyncSession, transition: RecordTransitionInput) -> int:
-    """Tell the followers of the challenge (and the startups with proposals in it, or
-    the pilot's own startup) about a newly recorded transition. Keyed by the
+    """Tell the followers of the challenge (and the startups with proposals in it and
+    its evaluators, or the pilot's own startup) about a newly recorded transition. Keyed by the
     transition's key, so it is told once whatever retries."""
     challenge = await session.get(Challenge, transition.challenge_id)
     if challenge is None:
@@ -119,6 +125,7 @@ async def announce_transition(session: AsyncSession, transition: RecordTransitio
             transition.to_phase, ("“{title}” is now in phase {phase}", "")
         )
         recipients |= set(await startups_with_proposals(session, transition.challenge_id))
+        recipients |= set(await evaluator_pool(session, transition.challenge_id))
         link = f"/api/challenges/{transition.challenge_id}"
     else:
         pilot = await session.get(Pilot, transition.pilot_id)
@@ -188,7 +195,7 @@ async def tell_city_of_report(
 ) -> int:
     return await notify(
         session,
-        city_owners(challenge),
+        city_contacts(challenge),
         Message(
             kind="input_reported",
             key=f"input-{resident_input.id}-reported",

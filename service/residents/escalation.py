@@ -12,8 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.residents import OPEN_INPUT_STATUSES
 from service.challenges.models import Challenge
+from service.challenges.rules import city_contacts
 from service.notifications.services import Message, notify
-from service.residents.announcements import city_owners, excerpt
+from service.residents.announcements import excerpt
 from service.residents.models import ResidentInput
 
 LISTED_PER_CHALLENGE = 10
@@ -51,7 +52,7 @@ async def escalate_overdue(
         by_challenge.setdefault(challenge.id, _Overdue(challenge)).inputs.append(resident_input)
     per_person: dict[int, list[_Overdue]] = defaultdict(list)
     for overdue in by_challenge.values():
-        for person in city_owners(overdue.challenge):
+        for person in sorted(city_contacts(overdue.challenge)):
             per_person[person].append(overdue)
     digests = 0
     for person, overdues in sorted(per_person.items()):

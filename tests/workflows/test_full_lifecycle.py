@@ -11,12 +11,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from tests.builders import (
     assign,
-    challenge_in_review,
     iso,
     my_assignments,
     notifications,
+    open_challenge,
     score,
     screen,
+    submit,
     wait_for_phase,
     wait_for_pilot,
 )
@@ -33,10 +34,26 @@ async def test_publish_to_closed_with_one_pilot_scaled_up_and_one_extended_then_
     city = await actors.city()
     cool, shade, late = [await actors.startup(name) for name in ("Cool BV", "Shade BV", "Late BV")]
     evaluators = [await actors.evaluator() for _ in range(2)]
-    challenge, (p_cool, p_shade, p_late) = await challenge_in_review(
-        api, city, [cool, shade, late], temporal, max_pilots=2
+    neighbour, cyclist = await actors.resident("Neighbour"), await actors.resident("Cyclist")
+    challenge = await open_challenge(
+        api, city, max_pilots=2, close_in=timedelta(days=10), review_for=timedelta(days=20)
     )
     cid = challenge["id"]
+    p_cool, p_shade, p_late = [
+        (await submit(api, startup, cid, title=f"Proposal {n}")).json()["id"]
+        for n, startup in enumerate((cool, shade, late), start=1)
+    ]
+    # Residents speak up on the problem while the call is open; that follows the challenge.
+    problem_input = await api.post(
+        f"/api/challenges/{cid}/inputs",
+        json={"body": "Please keep the pavement free for wheelchairs."},
+        headers=neighbour.headers,
+    )
+    assert problem_input.status_code == 201, problem_input.text
+    follow = await api.post(f"/api/challenges/{cid}/follow", headers=cyclist.headers)
+    assert follow.status_code in (200, 201), follow.text
+    await temporal.sleep(timedelta(days=11))
+    await wait_for_phase(api, cid, "review")
     await api.patch(  # consent is the startup's to give; "Late BV" keeps its title private
         f"/api/proposals/{p_shade}", json={"public_title_consent": True}, headers=shade.headers
     )
@@ -87,6 +104,23 @@ async def test_publish_to_closed_with_one_pilot_scaled_up_and_one_extended_then_
     await temporal.sleep(timedelta(days=11))
     assert await wait_for_pilot(api, pilot_a, "running") == "running"
     assert await wait_for_pilot(api, pilot_b, "running") == "running"
+
+    # Residents rate the pilots in the street; the city answers one of them.
+    ratings = {pilot_a: [(neighbour, 5), (cyclist, 4)], pilot_b: [(neighbour, 2)]}
+    for pilot_id, given in ratings.items():
+        for resident, rating in given:
+            said = await api.post(
+                f"/api/pilots/{pilot_id}/inputs",
+                json={"body": f"My rating: {rating} of 5", "rating": rating},
+                headers=resident.headers,
+            )
+            assert said.status_code == 201, said.text
+    answered = await api.post(
+        f"/api/inputs/{problem_input.json()['id']}/response",
+        json={"body": "Every pole stands in the parking lane, not on the pavement."},
+        headers=city.headers,
+    )
+    assert answered.status_code == 200, answered.text
 
     a = (await api.get(f"/api/pilots/{pilot_a}")).json()
     done = await api.post(
@@ -215,6 +249,10 @@ async def test_publish_to_closed_with_one_pilot_scaled_up_and_one_extended_then_
         (pilot_b, "stopped"),
     }
     assert await eventually(lambda: kinds(api, late, "outcome_report"), lambda found: found != [])
+    # A follower heard how the pilots ended, and the challenge closed.
+    told = await notifications(api, cyclist)
+    assert any("closed" in n["title"] for n in told), [n["title"] for n in told]
+    assert sum(1 for n in told if n["pilot_id"] in (pilot_a, pilot_b)) >= 2
 
     report = await api.get(f"/api/challenges/{cid}/report")
     assert report.status_code == 200, report.text
@@ -244,6 +282,13 @@ async def test_publish_to_closed_with_one_pilot_scaled_up_and_one_extended_then_
     assert b_out["final_decision"]["reason"] == "Cooling stayed below target after the extension"
     assert [k["met"] for k in b_out["kpi_results"]] == [False, False]
     assert [e["phase"] for e in body["timeline"]] == [e["phase"] for e in detail["timeline"]]
+    assert (a_out["residents"]["ratings"], a_out["residents"]["average_rating"]) == (2, 4.5)
+    assert (b_out["residents"]["ratings"], b_out["residents"]["average_rating"]) == (1, 2.0)
+    assert body["residents"]["inputs"] == 4
+    [said] = body["you_said_we_did"]
+    assert said["about"] == "the problem"
+    assert said["said"] == "Please keep the pavement free for wheelchairs."
+    assert said["answer"] == "Every pole stands in the parking lane, not on the pavement."
 
     csv_report = await api.get(f"/api/challenges/{cid}/report?format=csv")
     assert csv_report.status_code == 200

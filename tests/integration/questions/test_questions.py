@@ -43,6 +43,9 @@ async def test_only_the_city_answers_and_only_signed_in_people_ask(api, actors):
     )
     assert refused.status_code == 403
     assert (await api.post(url, json={"body": ""}, headers=startup.headers)).status_code == 422
+    nul = await api.post(url, json={"body": "Why\u0000?"}, headers=startup.headers)
+    assert nul.status_code == 422
+    assert nul.json()["extra"][0]["key"] == "body"
 
 
 async def test_questions_close_with_the_call(api, actors):
