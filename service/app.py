@@ -15,12 +15,15 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from sqlalchemy import text
 
 import service.db.tables  # noqa: F401  (every table known before the first query)
+from service.audit.controllers import AuditController
+from service.audit.middleware import AuditMiddleware
 from service.auth.controllers import AuthController
 from service.auth.jwt import create_jwt_auth
 from service.challenges.controllers import ChallengeController
 from service.db.engine import create_engine, create_session_factory
 from service.deps import app_dependencies
 from service.errors import exception_handlers
+from service.idempotency.middleware import IdempotencyMiddleware
 from service.notifications.controllers import (
     EmailPreferenceController,
     NotificationController,
@@ -96,7 +99,11 @@ def create_app(settings: Settings) -> Litestar:
             UnsubscribeController,
             ResidentController,
             InputModerationController,
+            AuditController,
         ],
+        # Inside the authentication middleware (which Litestar puts first): both see the
+        # user. The audit log is outermost, so replays are logged too.
+        middleware=[AuditMiddleware(), IdempotencyMiddleware()],
         dependencies=app_dependencies,
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         lifespan=[lifespan],

@@ -61,6 +61,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /api/pilots/{pilot_id}/decision": CITY,
     "POST /api/challenges/{challenge_id}/pilots": CITY,
     "GET /api/challenges/{challenge_id}/report": PUBLIC,
+    "GET /api/audit": CITY,
     # notifications
     "GET /api/me/notifications": SIGNED_IN,
     "POST /api/me/notifications/{notification_id}/read": SIGNED_IN,

@@ -17,6 +17,7 @@ from workflows.activities.phases import PhaseActivities
 from workflows.activities.pilots import PilotActivities
 from workflows.activities.residents import ResponseTargetActivities
 from workflows.activities.review import ReviewActivities
+from workflows.audit import AuditInterceptor
 from workflows.challenge import ChallengeWorkflow
 from workflows.daily_round import DailyRoundWorkflow
 from workflows.mail_outbox import MailOutboxWorkflow
@@ -62,6 +63,7 @@ def create_worker(
     **kwargs: Any,
 ) -> Worker:
     """``settings`` give the mail activities their SMTP server, links and secret."""
+    kwargs.setdefault("interceptors", [AuditInterceptor()])
     return Worker(
         client,
         task_queue=task_queue,

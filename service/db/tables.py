@@ -2,8 +2,11 @@
 
 from sqlmodel import SQLModel
 
+import service.audit.changes  # noqa: E402,F401  (the audit log's flush hooks)
+from service.audit.models import AuditEntry
 from service.auth.models import User
 from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
+from service.idempotency.models import IdempotencyKey
 from service.notifications.models import MailOutbox, Notification
 from service.pilots.models import Pilot
 from service.proposals.models import Proposal
@@ -26,6 +29,8 @@ from service.review.models import (
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AuditEntry",
+    "IdempotencyKey",
     "Assignment",
     "ChallengeEvaluator",
     "InfoRequest",
