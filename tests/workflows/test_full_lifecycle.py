@@ -21,6 +21,7 @@ from tests.builders import (
     wait_for_phase,
     wait_for_pilot,
 )
+from tests.replay.recording import record
 from tests.stack import eventually
 
 
@@ -301,3 +302,8 @@ async def test_publish_to_closed_with_one_pilot_scaled_up_and_one_extended_then_
         if r["section"] == "pilot" and r["field"] == "final_decision"
     ]
     assert sorted(decisions) == [("Proposal 1", "scale_up"), ("Proposal 2", "stop")]
+    await record(
+        temporal.client,
+        "full-lifecycle",
+        [f"challenge-{cid}", f"pilot-{pilot_a}", f"pilot-{pilot_b}"],
+    )

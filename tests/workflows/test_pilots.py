@@ -18,6 +18,7 @@ from tests.builders import (
     notifications,
     wait_for_pilot,
 )
+from tests.replay.recording import record
 from tests.stack import ThreadedWorker, eventually
 
 
@@ -88,6 +89,11 @@ async def test_cancelling_while_piloting_stops_every_pilot_and_ends_its_workflow
     report = await api.get(f"/api/challenges/{challenge['id']}/report")
     assert report.status_code == 200
     assert report.json()["challenge"]["cancel_reason"] == "The test bed streets are being rebuilt"
+    await record(
+        temporal.client,
+        "cancelled-while-piloting",
+        [f"challenge-{challenge['id']}", f"pilot-{running}", f"pilot-{waiting}"],
+    )
 
 
 async def test_a_declined_agreement_frees_the_slot_for_the_next_proposal(
@@ -137,6 +143,11 @@ async def test_a_declined_agreement_frees_the_slot_for_the_next_proposal(
     proposal = await api.get(f"/api/proposals/{ids[2]}", headers=startups[2].headers)
     assert proposal.json()["status"] == "selected"
     assert (await api.get(f"/api/challenges/{challenge['id']}")).json()["phase"] == "piloting"
+    await record(
+        temporal.client,
+        "declined-and-replaced",
+        [f"challenge-{challenge['id']}", f"pilot-{first_pilot}"],
+    )
 
 
 async def test_who_may_do_what_to_a_pilot_and_what_input_is_refused(

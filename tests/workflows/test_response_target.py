@@ -12,6 +12,7 @@ from schemas.standing import DailyRoundConfig, DailyRoundInput
 from service.notifications.models import MailOutbox
 from tests.builders import create_challenge, publish
 from tests.feedback import give_input
+from tests.replay.recording import record
 from tests.stack import eventually
 from workflows.daily_round import DAILY_ROUND_WORKFLOW_ID, DailyRoundWorkflow, next_round
 
@@ -119,3 +120,4 @@ async def test_one_digest_a_day_to_the_city_until_the_input_is_answered(
     assert len(daily) == expected + 1 and all(r.status == "bundled" for r in daily)
     assert {r.bundled_into_id for r in daily} == {r.id for r in bundles}
     assert len({r.digest_day for r in bundles}) == len(bundles)
+    await record(temporal.client, "daily-round", [DAILY_ROUND_WORKFLOW_ID])

@@ -19,6 +19,7 @@ from tests.builders import (
     submit,
     wait_for_phase,
 )
+from tests.replay.recording import record
 from tests.stack import eventually
 
 # Scores per (evaluator, proposal number): (Impact 50%, Feasibility 30%, Cost 20%).
@@ -304,3 +305,4 @@ async def test_the_review_deadline_moves_on_with_what_is_there_and_reminds_on_th
     )
     assert len(reminder) == 1
     assert "waiting for its shortlist" in reminder[0]["title"]
+    await record(temporal.client, "review-deadline", [f"challenge-{cid}"])

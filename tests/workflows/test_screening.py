@@ -15,6 +15,7 @@ from tests.builders import (
     screen,
     submit,
 )
+from tests.replay.recording import record
 from tests.stack import eventually
 
 
@@ -58,6 +59,7 @@ async def test_an_unanswered_request_screens_the_proposal_out_at_its_deadline(
     assert any(n["title"].endswith("was screened out") for n in await notifications(api, startup))
     # The review itself goes on.
     assert (await api.get(f"/api/challenges/{challenge['id']}")).json()["phase"] == "review"
+    await record(temporal.client, "info-request-expired", [f"challenge-{challenge['id']}"])
 
 
 async def test_an_answered_request_goes_back_to_the_city_and_the_history_shows_both(
