@@ -182,8 +182,8 @@ def report_rows(report: OutcomeReport) -> Iterator[tuple[str, str, str, Any]]:
         yield "challenge", c.title, field, getattr(c, field)
     for criterion in c.criteria:
         yield "criterion", criterion.name, "weight", criterion.weight
-    for kpi in c.kpis:
-        yield "kpi", kpi.name, "target", f"{kpi.direction} {kpi.target:g} {kpi.unit}"
+    for target in c.kpis:
+        yield "kpi", target.name, "target", f"{target.direction} {target.target:g} {target.unit}"
     for entry in report.timeline:
         subject = f"pilot {entry.pilot_id}" if entry.pilot_id else "challenge"
         yield (
