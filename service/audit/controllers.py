@@ -38,7 +38,7 @@ class AuditController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     ) -> Page[AuditEntryPublic]:
-        return await audit.list(
+        return await audit.page(
             kind=kind,
             resource_type=resource_type,
             resource_id=resource_id,

@@ -17,7 +17,7 @@ class AuditService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def list(
+    async def page(
         self,
         *,
         kind: str | None,

@@ -51,7 +51,7 @@ class ChallengeController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     ) -> Page[ChallengeListItem]:
-        return await challenges.list(viewer, phase, cursor, limit)
+        return await challenges.page(viewer, phase, cursor, limit)
 
     @get("/{challenge_id:int}", summary="A challenge with its rules, timeline and pilots")
     async def read(

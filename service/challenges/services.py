@@ -72,7 +72,7 @@ class ChallengeService:
     async def read(self, challenge_id: int, viewer: CurrentUser | None) -> ChallengePublic:
         return await self.to_public(await self.get_visible(challenge_id, viewer))
 
-    async def list(
+    async def page(
         self,
         viewer: CurrentUser | None,
         phase: ChallengePhase | None,

@@ -49,7 +49,7 @@ class NotificationController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     ) -> NotificationPage:
-        return await notifications.list(user.id, unread, cursor, limit)
+        return await notifications.page(user.id, unread, cursor, limit)
 
     @post("/{notification_id:int}/read", status_code=200, summary="Mark one as read")
     async def mark_read(

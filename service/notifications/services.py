@@ -150,7 +150,7 @@ class NotificationService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def list(
+    async def page(
         self, user_id: int, unread_only: bool, cursor: str | None, limit: int
     ) -> NotificationPage:
         statement = select(Notification).where(Notification.user_id == user_id)

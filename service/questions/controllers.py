@@ -47,7 +47,7 @@ class QuestionController(Controller):
         cursor: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     ) -> Page[QuestionPublic]:
-        return await questions.list(challenge_id, viewer, cursor, limit)
+        return await questions.page(challenge_id, viewer, cursor, limit)
 
     @post(
         "/questions/{question_id:int}/answer",

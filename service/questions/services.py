@@ -54,7 +54,7 @@ class QuestionService:
         await self.session.commit()
         return QuestionPublic.model_validate(question)
 
-    async def list(
+    async def page(
         self, challenge_id: int, viewer: CurrentUser | None, cursor: str | None, limit: int
     ) -> Page[QuestionPublic]:
         challenge = await self.session.get(Challenge, challenge_id)
