@@ -204,6 +204,10 @@ class PilotWorkflow:
         self, status: PilotStatus, actor_kind: ActorKind, actor_id: int | None, reason: str
     ) -> None:
         assert self._input is not None
+        # Ours before it is recorded: a decision the API accepts because the database
+        # shows the new status must pass the validator even in the workflow task that
+        # brings the activity's completion (see ChallengeWorkflow._enter).
+        self._status = status
         await workflow.execute_activity_method(
             PhaseActivities.record_transition,
             RecordTransitionInput(
@@ -218,7 +222,6 @@ class PilotWorkflow:
             ),
             **DB_ACTIVITY,
         )
-        self._status = status
 
     async def _decide(
         self,
