@@ -38,6 +38,11 @@ def one(rows: list[PhaseTransition], to_phase: str, pilot_id: int | None = None)
     return found[0]
 
 
+def keyed(rows: list[PhaseTransition], key: str) -> PhaseTransition:
+    [found] = [r for r in rows if r.key == key]
+    return found
+
+
 def assert_on_time(row: PhaseTransition, due: datetime) -> None:
     assert row.at >= due, f"{row.to_phase} recorded at {row.at}, before it was due at {due}"
 
