@@ -148,7 +148,7 @@ class Deployment:
             if process.process is None:
                 continue
             if process.process.returncode is None:
-                orphans = _descendants(process.process.pid)
+                orphans = descendants(process.process.pid)
                 with contextlib.suppress(AssertionError):
                     await process.stop(signal.SIGTERM, timeout=30)
                 for pid in orphans:  # e.g. the Temporal server of an ``up`` killed by force
@@ -165,7 +165,20 @@ class Deployment:
             print("\n".join(lines[-40:]))
 
 
-def _descendants(pid: int) -> list[int]:
+def temporal_server_of(process: ServiceProcess) -> int:
+    """The pid of the Temporal dev server that ``proeftuin up`` started."""
+    assert process.process is not None
+    for pid in descendants(process.process.pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"start-dev" in command:
+            return pid
+    raise AssertionError("no Temporal server below the `up` process")
+
+
+def descendants(pid: int) -> list[int]:
     """Every process below ``pid`` (read from /proc; empty where there is none)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):

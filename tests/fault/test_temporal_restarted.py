@@ -4,6 +4,8 @@ closes, once, and the worker and the API find the server again by themselves."""
 
 from __future__ import annotations
 
+import os
+import signal
 from datetime import timedelta
 
 import pytest
@@ -15,6 +17,7 @@ from tests.fault.deployment import (
     Deployment,
     phase,
     seconds_from_now,
+    temporal_server_of,
     wait_for_phase,
     wait_past,
 )
@@ -89,3 +92,35 @@ async def test_the_call_closes_once_after_temporal_was_stopped_and_restarted_mea
     assert transition_notices(told, follower.id) == {f"challenge-{cid}-review": 1}
     assert transition_notices(told, startup.id) == {f"challenge-{cid}-review": 1}
     assert worker.process.returncode is None, "the worker outlived the outage"
+
+
+async def test_up_starts_its_temporal_server_again_when_it_dies_mid_call(
+    deployment: Deployment, sessions
+):
+    up = await deployment.start_up()
+    async with deployment.http(up) as http:
+        actors = Actors(http, sessions)  # type: ignore[arg-type]  # httpx, not the test client
+        city, startup = await actors.city(), await actors.startup()
+        close_at = seconds_from_now(CALL_OPEN_FOR)
+        challenge = await create_challenge(
+            http, city, proposals_close_at=iso(close_at),
+            review_deadline=iso(close_at + timedelta(days=1)),
+        )  # fmt: skip
+        cid = challenge["id"]
+        assert (await publish(http, city, cid))["phase"] == "open"
+        submitted = await submit_proposal(http, startup, cid)
+        assert submitted.status_code == 201, submitted.text
+
+        server = temporal_server_of(up.process)
+        os.kill(server, signal.SIGKILL)
+        await up.process.wait_for_output("the embedded Temporal server is running again")
+        assert temporal_server_of(up.process) != server
+        await wait_for_phase(http, cid, "review")
+
+        rows = await transitions(sessions, cid)
+        assert steps(rows) == ["open", "review"]
+        assert_on_time(one(rows, "review"), close_at)
+        await assert_timeline_matches(http, cid, rows, city.headers)
+    told = await notifications(sessions)
+    assert transition_notices(told, startup.id) == {f"challenge-{cid}-review": 1}
+    assert await up.process.stop() == 0, up.process.output()
