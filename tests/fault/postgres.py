@@ -1,6 +1,6 @@
 """A PostgreSQL server of the test's own, to stop and start at will without touching the
 machine's (which the rest of the suite and CI share), and a TCP proxy in front of it
-that can drop every connection and refuse new ones, as a network failure would."""
+that can stop passing anything, as a network that drops packets would."""
 
 from __future__ import annotations
 
@@ -94,16 +94,19 @@ class PostgresCluster:
 
 
 class TcpProxy:
-    """127.0.0.1:<port> forwarding to 127.0.0.1:<target>. ``cut()`` drops every open
-    connection with a reset and stops listening (new ones are refused); ``restore()``
-    listens again on the same port."""
+    """127.0.0.1:<port> forwarding to 127.0.0.1:<target>. ``stall()`` is a network that
+    drops every packet: nothing passes either way and new connections get no answer,
+    with no reset to say so; ``restore()`` heals it (what TCP held back arrives)."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.port = free_port()
         self._server: asyncio.Server | None = None
+        self._flowing = asyncio.Event()
+        self._flowing.set()
         self._transports: set[asyncio.BaseTransport] = set()
-        self._pumps: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(
@@ -111,20 +114,30 @@ class TcpProxy:
         )
 
     async def _accept(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter):
+        self._transports.add(client_w.transport)
+        await self._flowing.wait()
+        if self._closed:
+            client_w.transport.abort()
+            return
         try:
             server_r, server_w = await asyncio.open_connection("127.0.0.1", self.target_port)
         except OSError:
             client_w.transport.abort()
             return
-        self._transports |= {client_w.transport, server_w.transport}
+        self._transports.add(server_w.transport)
         for reader, writer in ((client_r, server_w), (server_r, client_w)):
             task = asyncio.create_task(self._pump(reader, writer))
-            self._pumps.add(task)
-            task.add_done_callback(self._pumps.discard)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            while data := await reader.read(65536):
+            while True:
+                await self._flowing.wait()
+                data = await reader.read(65536)
+                if not data:
+                    break
+                await self._flowing.wait()
                 writer.write(data)
                 await writer.drain()
         except (OSError, asyncio.CancelledError):
@@ -133,19 +146,21 @@ class TcpProxy:
             writer.transport.abort()
             self._transports.discard(writer.transport)
 
-    async def cut(self) -> None:
+    def stall(self) -> None:
+        self._flowing.clear()
+
+    def restore(self) -> None:
+        self._flowing.set()
+
+    async def close(self) -> None:
+        self._closed = True
+        self._flowing.set()  # connections held back end now, rather than with the loop
         if self._server is not None:
             self._server.close()
             self._server = None
         for transport in list(self._transports):
             transport.abort()
-        self._transports.clear()
-        for task in list(self._pumps):
+        for task in list(self._tasks):
             task.cancel()
-        await asyncio.gather(*self._pumps, return_exceptions=True)
-
-    async def restore(self) -> None:
-        await self.start()
-
-    async def close(self) -> None:
-        await self.cut()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.sleep(0.1)

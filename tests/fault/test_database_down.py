@@ -1,11 +1,13 @@
-"""PostgreSQL down while the workflows need it: once restarted (every session ended, then
-refused for a while), once unreachable (every connection dropped by the network, new
-ones refused). The activities that fall in the outage fail and are retried until they
-complete; the API answers 503 with Retry-After meanwhile, never 500, and serves again
-by itself once the database is back. ``proeftuin up`` runs throughout."""
+"""PostgreSQL down while the workflows need it: once restarted (every session ended,
+then connections refused for a while), once unreachable (a network that drops every
+packet: no answer, no reset, just silence). The activities that fall in the outage fail
+and are retried until they complete; the API answers 503 with Retry-After meanwhile,
+never 500 and never hanging, and serves again by itself once the database is back.
+``proeftuin up`` runs throughout."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -74,24 +76,21 @@ async def own_sessions(postgres: PostgresCluster):
 
 
 async def assert_unavailable(http: httpx.AsyncClient, cid: int, startup: Account) -> None:
-    """Reads, writes, sign-in and the health check: 503 with Retry-After, not 500."""
+    """Reads, writes, sign-in and the health check, all at once: 503 with Retry-After,
+    not 500, and not a request left hanging (the client gives up after a minute)."""
     proposal = {"title": "Late", "summary": "Sent while the database is down.", "budget_eur": 1}
-    health = await http.get("/api/health")
+    login = {"email": startup.email, "password": "whatever12"}
+    health, *responses = await asyncio.gather(
+        http.get("/api/health"),
+        http.get(f"/api/challenges/{cid}"),
+        http.get("/api/challenges"),
+        http.get("/api/me", headers=startup.headers),
+        http.post(f"/api/challenges/{cid}/proposals", json=proposal, headers=startup.headers),
+        http.post("/api/auth/login", json=login),
+    )
     assert health.status_code == 503, health.text
     assert int(health.headers["retry-after"]) > 0
-    calls = [
-        lambda: http.get(f"/api/challenges/{cid}"),
-        lambda: http.get("/api/challenges"),
-        lambda: http.get("/api/me", headers=startup.headers),
-        lambda: http.post(
-            f"/api/challenges/{cid}/proposals", json=proposal, headers=startup.headers
-        ),
-        lambda: http.post(
-            "/api/auth/login", json={"email": startup.email, "password": "whatever12"}
-        ),
-    ]
-    for call in calls:
-        response = await call()
+    for response in responses:
         assert response.status_code == 503, (response.request.url, response.text)
         assert int(response.headers["retry-after"]) > 0, response.headers
         assert response.json()["status_code"] == 503, response.text
@@ -115,10 +114,13 @@ async def retried_while_down(deployment: Deployment, cid: int) -> None:
     )
 
 
-async def test_activities_retry_through_a_restart_and_a_network_cut_and_the_api_says_503(
+async def test_activities_retry_through_a_restart_and_a_silent_network_and_the_api_says_503(
     deployment: Deployment, postgres: PostgresCluster, proxy: TcpProxy, own_sessions
 ):
-    deployment.database_url = f"postgresql://postgres@127.0.0.1:{proxy.port}/postgres"
+    # Time limits shorter than the defaults, so that a silent network answers sooner.
+    deployment.database_url = (
+        f"postgresql://postgres@127.0.0.1:{proxy.port}/postgres?timeout=5&command_timeout=5"
+    )
     up = await deployment.start_up()
     async with deployment.http(up) as http:
         actors = Actors(http, own_sessions)  # type: ignore[arg-type]  # httpx, not the test client
@@ -149,13 +151,13 @@ async def test_activities_retry_through_a_restart_and_a_network_cut_and_the_api_
         await wait_for_phase(http, cid, "review")  # the API serves again, the call closed
         assert (await http.get("/api/health")).status_code == 200
 
-        # -- unreachable: connections dropped by the network, new ones refused -----------
-        await proxy.cut()
+        # -- unreachable: the network drops every packet, the connections fall silent ----
+        proxy.stall()
         await assert_unavailable(http, cid, startup)
         await wait_past(review_deadline)
         await retried_while_down(deployment, cid)  # ending the review failed, and again
         await assert_unavailable(http, cid, startup)
-        await proxy.restore()
+        proxy.restore()
         await wait_for_phase(http, cid, "selection")
         assert (await http.get("/api/health")).status_code == 200
 
