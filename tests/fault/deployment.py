@@ -130,6 +130,19 @@ class Deployment:
         await process.wait_healthy(port, timeout=START_TIMEOUT)
         return Api(process, port)
 
+    async def settled(self, workflow_id: str) -> None:
+        """Until the workflow waits (a timer, a person): no activity or workflow task
+        in flight. A kill then finds it in its phase, not between two steps."""
+        handle = (await self.client()).get_workflow_handle(workflow_id)
+
+        async def in_flight() -> int:
+            description = (await handle.describe()).raw_description
+            return len(description.pending_activities) + description.HasField(
+                "pending_workflow_task"
+            )
+
+        await until(in_flight, lambda busy: busy == 0, what=f"{workflow_id} waiting")
+
     @staticmethod
     async def kill(process: ServiceProcess) -> None:
         """SIGKILL: no shutdown, no goodbye to Temporal, whatever was in flight is lost."""
