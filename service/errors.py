@@ -7,11 +7,14 @@ Every client error has the same body: ``{"status_code", "detail", "extra"}``; fo
 from __future__ import annotations
 
 import sqlite3
+import sys
+from logging import Logger
 from typing import Any
 
 import asyncpg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import ClientException, HTTPException, ValidationException
+from litestar.types import Scope
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -134,6 +137,23 @@ def database_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Respons
         status_code=UNAVAILABLE,
         media_type=MediaType.JSON,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def log_exception(logger: Logger, scope: Scope, _: list[str]) -> None:
+    """Litestar's log line for an unexpected error, with its traceback; but one line
+    without for the database out of reach, or an outage writes a traceback a request."""
+    error = sys.exc_info()[1]
+    if error is not None and database_unreachable(error):
+        logger.warning(
+            "database unreachable (%s %s): %s",
+            scope.get("method"),
+            scope["path"],
+            type(error).__name__,
+        )
+        return
+    logger.exception(
+        "Uncaught exception (connection_type=%s, path=%r):", scope["type"], scope["path"]
     )
 
 
