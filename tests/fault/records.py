@@ -67,8 +67,13 @@ async def notifications(sessions: async_sessionmaker[AsyncSession]) -> list[Noti
 
 def repeated(rows: list[Notification]) -> list[tuple]:
     """Notifications telling one person the same thing twice, whatever their keys: a
-    retried step that made up a new key each time would show here."""
-    told = Counter((n.user_id, n.kind, n.challenge_id, n.pilot_id, n.title) for n in rows)
+    retried step that made up a new key each time would show here. (Transitions are
+    counted by ``transition_notices``: an extended pilot rightly runs twice.)"""
+    told = Counter(
+        (n.user_id, n.kind, n.challenge_id, n.pilot_id, n.title)
+        for n in rows
+        if not n.key.startswith("transition-")
+    )
     return [what for what, times in told.items() if times > 1]
 
 
