@@ -6,6 +6,8 @@ Every client error has the same body: ``{"status_code", "detail", "extra"}``; fo
 
 from __future__ import annotations
 
+import errno
+import socket
 import sqlite3
 import sys
 from logging import Logger
@@ -97,6 +99,12 @@ _POSTGRES_GOING_OR_COMING = (
     asyncpg.TooManyConnectionsError,
 )
 _SQLITE_BUSY_OR_MISSING = {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN"}
+# Refused, reset, timed out, no route: the network, not a file we could not open.
+_NETWORK_ERRORS = (ConnectionError, TimeoutError, socket.gaierror)
+_NETWORK_ERRNOS = {
+    errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.ETIMEDOUT,
+    errno.EHOSTUNREACH, errno.EHOSTDOWN, errno.ENETUNREACH, errno.ENETDOWN,
+}  # fmt: skip
 
 
 def database_unreachable(exc: BaseException) -> bool:
@@ -112,8 +120,10 @@ def database_unreachable(exc: BaseException) -> bool:
         seen.add(id(error))
         if isinstance(error, DBAPIError) and error.connection_invalidated:
             return True
-        if isinstance(error, (PoolTimeout, OSError, *_POSTGRES_GOING_OR_COMING)):
-            return True  # OSError: refused, reset, unreachable host, connect timeout
+        if isinstance(error, (PoolTimeout, *_NETWORK_ERRORS, *_POSTGRES_GOING_OR_COMING)):
+            return True
+        if isinstance(error, OSError) and error.errno in _NETWORK_ERRNOS:
+            return True
         if getattr(error, "sqlite_errorname", None) in _SQLITE_BUSY_OR_MISSING:
             return True
         pending += [getattr(error, "orig", None), error.__cause__, error.__context__]
@@ -161,7 +171,7 @@ exception_handlers = {
     ValidationException: validation_handler,
     DBAPIError: database_error_handler,  # OperationalError, InterfaceError, ... too
     PoolTimeout: database_error_handler,
-    OSError: database_error_handler,  # ConnectionRefusedError, ConnectionResetError, ...
+    OSError: database_error_handler,  # refused, reset, timed out (any other: a 500)
     asyncpg.PostgresError: database_error_handler,
     asyncpg.InterfaceError: database_error_handler,
     sqlite3.Error: database_error_handler,

@@ -36,7 +36,8 @@ def caused_by(cause: BaseException) -> Exception:
         wrapped(OperationalError, caused_by(asyncpg.AdminShutdownError("terminating"))),
         wrapped(OperationalError, asyncpg.TooManyConnectionsError("too many clients")),
         wrapped(OperationalError, asyncpg.ConnectionDoesNotExistError("closed mid-operation")),
-        caused_by(OSError(113, "No route to host")),
+        OSError(113, "Connect call failed"),  # no route to host
+        caused_by(OSError(101, "Network is unreachable")),
     ],
     ids=lambda error: type(error).__name__,
 )
@@ -57,6 +58,7 @@ def test_sqlite_busy_is_out_of_reach_for_now() -> None:
         wrapped(ProgrammingError, asyncpg.UndefinedTableError("no such table")),
         wrapped(OperationalError, sqlite3.OperationalError("no such table: users")),
         ValueError("not a database error at all"),
+        FileNotFoundError(2, "No such file or directory"),
     ],
     ids=lambda error: type(error).__name__,
 )
