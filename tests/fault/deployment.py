@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.client import Client
 
 from service.runner import EmbeddedTemporal
@@ -142,6 +143,35 @@ class Deployment:
             )
 
         await until(in_flight, lambda busy: busy == 0, what=f"{workflow_id} waiting")
+
+    async def activity_running(self, workflow_id: str, activity: str) -> None:
+        """Until a worker has started ``activity`` for the workflow (and not finished)."""
+        handle = (await self.client()).get_workflow_handle(workflow_id)
+
+        async def running() -> list[str]:
+            description = (await handle.describe()).raw_description
+            return [
+                pending.activity_type.name
+                for pending in description.pending_activities
+                if pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+            ]
+
+        await until(running, lambda names: activity in names, what=f"{activity} running")
+
+    async def activity_attempts(self, workflow_id: str, activity: str) -> list[int]:
+        """The attempt that completed each run of ``activity``, from the history."""
+        handle = (await self.client()).get_workflow_handle(workflow_id)
+        names: dict[int, str] = {}
+        attempts = []
+        async for event in handle.fetch_history_events():
+            if event.HasField("activity_task_scheduled_event_attributes"):
+                attributes = event.activity_task_scheduled_event_attributes
+                names[event.event_id] = attributes.activity_type.name
+            elif event.HasField("activity_task_started_event_attributes"):
+                started = event.activity_task_started_event_attributes
+                if names.get(started.scheduled_event_id) == activity:
+                    attempts.append(started.attempt)
+        return attempts
 
     @staticmethod
     async def kill(process: ServiceProcess) -> None:

@@ -1,12 +1,13 @@
-"""SIGKILL the worker in every phase of a challenge and of its pilot; each time a new
-worker takes over, and every transition still happens once, when it is due, and tells
-each person once."""
+"""SIGKILL the worker in every phase of a challenge and of its pilot, and once in the
+middle of recording a transition; each time a new worker takes over, and every
+transition still happens once, when it is due, and tells each person once."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from tests import builders
 from tests.actors import Actors
@@ -69,8 +70,17 @@ async def test_a_worker_killed_in_each_phase_is_replaced_and_every_step_happens_
             submitted = await submit_proposal(http, startup, cid, title=title)
             assert submitted.status_code == 201, submitted.text
             proposal_ids.append(submitted.json()["id"])
+        # ...and killed again in the middle of recording the call's end: its write waits
+        # on a row lock the test holds, and the worker dies with it unfinished.
+        async with sessions() as blocker:
+            lock = text("SELECT id FROM challenges WHERE id = :id FOR UPDATE")
+            await blocker.exec(lock.bindparams(id=cid))  # type: ignore[call-overload]
+            worker = await deployment.start_worker()
+            await deployment.activity_running(f"challenge-{cid}", "record_transition")
+            await deployment.kill(worker)
+            await blocker.rollback()
         worker = await deployment.start_worker()
-        await wait_for_phase(http, cid, "review")
+        await wait_for_phase(http, cid, "review")  # once the lost attempt times out
 
         # -- review: killed; screening and scores are written, the workflow told later --
         await deployment.settled(f"challenge-{cid}")
@@ -148,6 +158,11 @@ async def test_a_worker_killed_in_each_phase_is_replaced_and_every_step_happens_
         assert steps(rows) == ["open", "review", "selection", "piloting", "closed"]
         assert steps(rows, pilot_id) == ["running", "evaluation", "stopped"]
         assert_on_time(one(rows, "review"), close_at)
+        # Recording the review: the first attempt died with its worker, a second did it.
+        transitions_recorded = await deployment.activity_attempts(
+            f"challenge-{cid}", "record_transition"
+        )
+        assert transitions_recorded[:2] == [1, 2], transitions_recorded
         selection = one(rows, "selection")
         assert_on_time(selection, last_score_at)
         assert selection.reason is not None and "every assignment was scored" in selection.reason
