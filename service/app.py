@@ -22,7 +22,7 @@ from service.auth.jwt import create_jwt_auth
 from service.challenges.controllers import ChallengeController
 from service.db.engine import create_engine, create_session_factory
 from service.deps import app_dependencies
-from service.errors import exception_handlers
+from service.errors import exception_handlers, log_exception
 from service.idempotency.middleware import IdempotencyMiddleware
 from service.notifications.controllers import (
     EmailPreferenceController,
@@ -112,6 +112,7 @@ def create_app(settings: Settings) -> Litestar:
         # Unexpected errors are logged with their traceback; the client gets a bare 500.
         logging_config=LoggingConfig(
             log_exceptions="always",
+            exception_logging_handler=log_exception,  # the database out of reach: one line
             disable_stack_trace={400, 401, 403, 404, 405, 409, 422, 429, 503},
             configure_root_logger=False,
         ),

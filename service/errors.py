@@ -6,13 +6,24 @@ Every client error has the same body: ``{"status_code", "detail", "extra"}``; fo
 
 from __future__ import annotations
 
+import errno
+import socket
+import sqlite3
+import sys
+from logging import Logger
 from typing import Any
 
+import asyncpg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import ClientException, HTTPException, ValidationException
+from litestar.types import Scope
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 UNPROCESSABLE = 422
+UNAVAILABLE = 503
+RETRY_AFTER_SECONDS = 5
 
 
 class PhaseConflict(ClientException):
@@ -77,4 +88,91 @@ def validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> R
     )
 
 
-exception_handlers = {ValidationException: validation_handler}
+# -- the database out of reach ---------------------------------------------------------
+
+# What the server says while it shuts down, starts up or has no room for another session.
+_POSTGRES_GOING_OR_COMING = (
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08: the connection itself failed
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+)
+_SQLITE_BUSY_OR_MISSING = {"SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN"}
+# Refused, reset, timed out, no route: the network, not a file we could not open.
+_NETWORK_ERRORS = (ConnectionError, TimeoutError, socket.gaierror)
+_NETWORK_ERRNOS = {
+    errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.ETIMEDOUT,
+    errno.EHOSTUNREACH, errno.EHOSTDOWN, errno.ENETUNREACH, errno.ENETDOWN,
+}  # fmt: skip
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc``, or an error that caused it, says the database cannot be reached
+    right now (refused, dropped, shutting down, starting up, pool exhausted), rather
+    than that it refused a query. Only the former is worth a retry by the client."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        error = pending.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, (PoolTimeout, *_NETWORK_ERRORS, *_POSTGRES_GOING_OR_COMING)):
+            return True
+        if isinstance(error, OSError) and error.errno in _NETWORK_ERRNOS:
+            return True
+        if getattr(error, "sqlite_errorname", None) in _SQLITE_BUSY_OR_MISSING:
+            return True
+        pending += [getattr(error, "orig", None), error.__cause__, error.__context__]
+    return False
+
+
+def database_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """503 with Retry-After while the database is out of reach (the client may try
+    again, and will succeed once it is back); any other database error stays a 500."""
+    if not database_unreachable(exc):
+        return Response(
+            {"status_code": 500, "detail": "Internal Server Error"},
+            status_code=500,
+            media_type=MediaType.JSON,
+        )
+    return Response(
+        {
+            "status_code": UNAVAILABLE,
+            "detail": "the database cannot be reached right now; try again shortly",
+        },
+        status_code=UNAVAILABLE,
+        media_type=MediaType.JSON,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def log_exception(logger: Logger, scope: Scope, _: list[str]) -> None:
+    """Litestar's log line for an unexpected error, with its traceback; but one line
+    without for the database out of reach, or an outage writes a traceback a request."""
+    error = sys.exc_info()[1]
+    if error is not None and database_unreachable(error):
+        logger.warning(
+            "database unreachable (%s %s): %s",
+            scope.get("method"),
+            scope["path"],
+            type(error).__name__,
+        )
+        return
+    logger.exception(
+        "Uncaught exception (connection_type=%s, path=%r):", scope["type"], scope["path"]
+    )
+
+
+exception_handlers = {
+    ValidationException: validation_handler,
+    DBAPIError: database_error_handler,  # OperationalError, InterfaceError, ... too
+    PoolTimeout: database_error_handler,
+    OSError: database_error_handler,  # refused, reset, timed out (any other: a 500)
+    asyncpg.PostgresError: database_error_handler,
+    asyncpg.InterfaceError: database_error_handler,
+    sqlite3.Error: database_error_handler,
+}

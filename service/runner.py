@@ -79,6 +79,25 @@ class EmbeddedTemporal:
         exited.cancel()
         await connecting
 
+    async def keep_running(self) -> None:
+        """Start the server again whenever it exits on its own (a crash, a kill): same
+        file, same port, so every workflow carries on where it was; meanwhile the worker
+        and the API keep trying to reach it. Runs until cancelled (before ``stop``)."""
+        delay = 1.0
+        while True:
+            assert self.process is not None
+            code = await self.process.wait()
+            log.warning("the embedded Temporal server exited (code %s); starting it again", code)
+            try:
+                await self.start()
+            except Exception as exc:  # noqa: BLE001 - whatever it was, try again later
+                log.warning("%s\ntrying again in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            delay = 1.0
+            log.warning("the embedded Temporal server is running again")
+
     async def stop(self) -> None:
         if self.process is None or self.process.returncode is not None:
             return
@@ -188,7 +207,12 @@ async def run_up(settings: Settings) -> None:
             async with worker:
                 await ensure_standing_workflows(client, settings)
                 print(banner(settings), flush=True)
-                await _serve_until(server, stop)
+                keeper = asyncio.create_task(temporal.keep_running()) if temporal else None
+                try:
+                    await _serve_until(server, stop)
+                finally:
+                    if keeper is not None:
+                        keeper.cancel()
                 print("Stopping: finishing the worker's current tasks...", flush=True)
             await engine.dispose()
         finally:

@@ -62,6 +62,7 @@ class ChallengeWorkflow:
     def __init__(self) -> None:
         self._challenge_id = 0
         self._phase = ChallengePhase.DRAFT
+        self._recorded_phase = ChallengePhase.DRAFT
         self._cancel: CancelChallengeInput | None = None
         self._review_dirty = True
         self._info_deadline: datetime | None = None
@@ -79,7 +80,7 @@ class ChallengeWorkflow:
         self._challenge_id = input.challenge_id
         resume = input.resume
         if resume is not None:
-            self._phase = ChallengePhase(resume.phase)
+            self._phase = self._recorded_phase = ChallengePhase(resume.phase)
             self._reminders_sent = list(resume.reminders_sent)
             self._city_reminders_sent = resume.city_reminders_sent
             self._info_deadline = resume.info_deadline
@@ -350,8 +351,8 @@ class ChallengeWorkflow:
     @workflow.update
     async def cancel(self, request: CancelChallengeInput) -> PhaseResult:
         self._cancel = request
-        await workflow.wait_condition(lambda: self._phase == ChallengePhase.CANCELLED)
-        return PhaseResult(phase=self._phase)
+        await workflow.wait_condition(lambda: self._recorded_phase == ChallengePhase.CANCELLED)
+        return PhaseResult(phase=self._recorded_phase)
 
     @cancel.validator
     def _validate_cancel(self, request: CancelChallengeInput) -> None:
@@ -363,8 +364,8 @@ class ChallengeWorkflow:
     @workflow.update
     async def await_phase_change(self, request: AwaitPhaseInput) -> PhaseResult:
         """Returns once the recorded phase differs from ``request.not_phase``."""
-        await workflow.wait_condition(lambda: self._phase != request.not_phase)
-        return PhaseResult(phase=self._phase)
+        await workflow.wait_condition(lambda: self._recorded_phase != request.not_phase)
+        return PhaseResult(phase=self._recorded_phase)
 
     @workflow.query
     def phase(self) -> PhaseResult:
@@ -375,6 +376,11 @@ class ChallengeWorkflow:
     async def _enter(
         self, phase: ChallengePhase, actor_kind: ActorKind, actor_id: int | None, reason: str
     ) -> None:
+        # The phase is ours from now on, before the activity records it: the API checks
+        # the recorded phase before it hands us a decision, and an update validated in
+        # the same workflow task as the activity's completion (a worker died in between,
+        # say) runs before this method resumes. Never behind the database, then.
+        self._phase = phase
         await workflow.execute_activity_method(
             PhaseActivities.record_transition,
             RecordTransitionInput(
@@ -388,7 +394,7 @@ class ChallengeWorkflow:
             ),
             **DB_ACTIVITY,
         )
-        self._phase = phase
+        self._recorded_phase = phase
 
     async def _wait(self, condition: Callable[[], bool], until: datetime | None = None) -> bool:
         return await wait_for(condition, interrupt=lambda: self._cancel is not None, until=until)

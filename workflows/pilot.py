@@ -35,6 +35,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.waiting import Interrupted, wait_for
 
 FINAL = frozenset({PilotStatus.SCALE_UP, PilotStatus.STOPPED})
+# Histories from before this patch answered an acceptance at once (see ``accept``).
+ACCEPT_ANSWERED_ONCE_RECORDED = "accept-answered-once-recorded"
 
 
 def pilot_workflow_id(pilot_id: int) -> str:
@@ -47,6 +49,7 @@ class PilotWorkflow:
         self._input: PilotWorkflowInput | None = None
         self._status = PilotStatus.AGREEMENT
         self._accepted: AcceptPilotInput | None = None
+        self._acceptance_recorded = False
         self._declined: DeclinePilotInput | None = None
         self._decision: PilotDecisionInput | None = None
         self._stop: StopPilotInput | None = None
@@ -87,6 +90,7 @@ class PilotWorkflow:
             ),
             **DB_ACTIVITY,
         )
+        self._acceptance_recorded = True
         agreement = await workflow.execute_activity_method(
             PilotActivities.load_agreement, PilotRefInput(pilot_id=input.pilot_id), **DB_ACTIVITY
         )
@@ -144,6 +148,12 @@ class PilotWorkflow:
     @workflow.update
     async def accept(self, request: AcceptPilotInput) -> PilotStatusResult:
         self._accepted = request
+        if workflow.patched(ACCEPT_ANSWERED_ONCE_RECORDED):
+            # Answer once the acceptance is recorded: until then the API, which reads the
+            # database, would still let the city change the agreement just accepted.
+            await workflow.wait_condition(
+                lambda: self._acceptance_recorded or self._stop is not None
+            )
         return PilotStatusResult(status=self._status)
 
     @accept.validator
@@ -204,6 +214,10 @@ class PilotWorkflow:
         self, status: PilotStatus, actor_kind: ActorKind, actor_id: int | None, reason: str
     ) -> None:
         assert self._input is not None
+        # Ours before it is recorded: a decision the API accepts because the database
+        # shows the new status must pass the validator even in the workflow task that
+        # brings the activity's completion (see ChallengeWorkflow._enter).
+        self._status = status
         await workflow.execute_activity_method(
             PhaseActivities.record_transition,
             RecordTransitionInput(
@@ -218,7 +232,6 @@ class PilotWorkflow:
             ),
             **DB_ACTIVITY,
         )
-        self._status = status
 
     async def _decide(
         self,

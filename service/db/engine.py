@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from litestar.datastructures import State
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,9 +14,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+# PostgreSQL out of reach must not hold a request or an activity for long: connecting
+# gives up after CONNECT_TIMEOUT and any statement (the pool's pre-ping included) after
+# STATEMENT_TIMEOUT, and the caller sees a TimeoutError (a 503 from the API, a retried
+# activity in the worker). Without them a network that drops packets holds a request
+# for as long as TCP keeps trying (minutes). The URL's query may set either
+# (``?timeout=5&command_timeout=60``, asyncpg's names).
+CONNECT_TIMEOUT_SECONDS = 10.0
+STATEMENT_TIMEOUT_SECONDS = 30.0
+
+
+def create_engine(url: str, *, statement_timeout: bool = True, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout so the API and
-    the worker can share one file."""
+    the worker can share one file; PostgreSQL time limits (``statement_timeout=False``
+    for migrations, whose statements may rightly run long)."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
@@ -35,7 +46,15 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("connect_args", _postgres_time_limits(url, statement_timeout))
     return create_async_engine(url, **kwargs)
+
+
+def _postgres_time_limits(url: str, statement_timeout: bool) -> dict[str, float | None]:
+    query = make_url(url).query
+    connect = float(str(query.get("timeout", CONNECT_TIMEOUT_SECONDS)))
+    statements = float(str(query.get("command_timeout", STATEMENT_TIMEOUT_SECONDS)))
+    return {"timeout": connect, "command_timeout": statements if statement_timeout else None}
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

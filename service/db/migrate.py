@@ -25,7 +25,7 @@ async def migrate(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` up to ``revision``."""
     if url.startswith("sqlite"):
         Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    engine = create_engine(url, statement_timeout=False)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(_upgrade, url, revision)

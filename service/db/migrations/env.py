@@ -28,7 +28,7 @@ async def run_from_settings() -> None:
     from service.settings import get_settings
 
     url = config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
-    engine = create_engine(url)
+    engine = create_engine(url, statement_timeout=False)  # a migration may run long
     async with engine.begin() as connection:
         await connection.run_sync(run_on)
     await engine.dispose()
