@@ -117,6 +117,10 @@ def _uvicorn_server(settings: Settings) -> uvicorn.Server:
         port=settings.http_port,
         log_level=settings.log_level,
         lifespan="on",
+        # The client address sign-in throttling counts by: taken from X-Forwarded-For
+        # only when the connection comes from one of these proxies.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     server = uvicorn.Server(config)
     # We own the signals: uvicorn would take them over, re-raise them at exit, and on a
