@@ -15,13 +15,15 @@ from temporalio.testing import WorkflowEnvironment
 
 from service.notifications.mail import unsubscribe_token
 from service.settings import Settings
-from tests.actors import Account, Actors
+from tests.actors import PASSWORD, Account, Actors
 from tests.builders import (
     assign,
+    challenge_body,
     create_challenge,
     iso,
     my_assignments,
     open_challenge,
+    proposal_body,
     score,
     screen,
     submit,
@@ -37,6 +39,8 @@ class World:
     accounts: dict[str, Account | None]
     ids: dict[str, list[int]] = field(default_factory=dict)
     unsubscribe_token: str = ""
+    bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """A valid body per endpoint ("POST /api/challenges"), with real ids in it."""
 
     def headers(self, role: str) -> dict[str, str]:
         account = self.accounts[role]
@@ -188,4 +192,61 @@ async def build_world(
         listed = _ok(await api.get("/api/me/notifications?limit=100", headers=account.headers))
         world.add("notification_id", *(n["id"] for n in listed["items"][:5]))
     world.unsubscribe_token = unsubscribe_token(settings.signing_secret(), resident.id)
+    later = datetime.fromisoformat(clock) + timedelta(days=5)
+    reviewed_criteria = [c["id"] for c in reviewed["criteria"]]
+    world.bodies = {
+        "POST /api/auth/register": {
+            "email": "someone.new@example.org",
+            "password": "a long enough password",
+            "role": "resident",
+            "display_name": "Someone New",
+        },
+        "POST /api/auth/login": {"email": resident.email, "password": PASSWORD},
+        "POST /api/challenges": challenge_body(),
+        "PATCH /api/challenges/{challenge_id}": {"title": "Cooler streets in Noord"},
+        "POST /api/challenges/{challenge_id}/cancel": {"reason": "The budget moved"},
+        "POST /api/challenges/{challenge_id}/proposals": proposal_body(),
+        "PATCH /api/proposals/{proposal_id}": {"summary": "Now with rain water."},
+        "POST /api/challenges/{challenge_id}/questions": {"body": "Is night work allowed?"},
+        "POST /api/questions/{question_id}/answer": {"body": "Until 22:00."},
+        "POST /api/proposals/{proposal_id}/screening": {"eligible": True, "reason": ""},
+        "POST /api/proposals/{proposal_id}/info-requests": {
+            "question": "Which nozzles?",
+            "reply_deadline": iso(later),
+        },
+        "POST /api/info-requests/{request_id}/answer": {"body": "Brass ones."},
+        "POST /api/challenges/{challenge_id}/evaluators": {
+            "evaluator_ids": [e.id for e in evaluators],
+            "per_proposal": 1,
+        },
+        "POST /api/assignments/{assignment_id}/conflict": {"reason": "My former employer"},
+        "PUT /api/assignments/{assignment_id}/scores": {
+            "scores": [
+                {"criterion_id": c, "score": 6, "comment": "Fine"} for c in reviewed_criteria
+            ]
+        },
+        "POST /api/challenges/{challenge_id}/shortlist": {"proposal_ids": [first, second]},
+        "POST /api/challenges/{challenge_id}/pilots": {"proposal_id": second},
+        "POST /api/pilots/{pilot_id}/agreement": {
+            "starts_at": iso(later),
+            "ends_at": iso(later + timedelta(days=30)),
+            "budget_eur": 20000,
+            "milestones": [{"title": "Installed", "due_at": iso(later + timedelta(days=3))}],
+        },
+        "POST /api/pilots/{pilot_id}/decline": {"reason": "We cannot staff it"},
+        "POST /api/pilots/{pilot_id}/kpi-reports": {"values": kpi_values, "note": "Week 2"},
+        "POST /api/pilots/{pilot_id}/evaluators": {"evaluator_ids": [e.id for e in evaluators]},
+        "PUT /api/pilots/{pilot_id}/evaluation": {"score": 7, "comment": "Cooler indeed"},
+        "POST /api/pilots/{pilot_id}/decision": {
+            "decision": "extend",
+            "reason": "Needs a summer more",
+            "new_end_at": iso(start + timedelta(days=120)),
+        },
+        "POST /api/challenges/{challenge_id}/inputs": {"body": "More shade, please."},
+        "POST /api/pilots/{pilot_id}/inputs": {"body": "Nice and cool.", "rating": 5},
+        "POST /api/inputs/{input_id}/response": {"body": "Thank you, we will."},
+        "POST /api/inputs/{input_id}/hide": {"reason": "Personal data"},
+        "POST /api/inputs/{input_id}/report": {"reason": "Spam"},
+        "PUT /api/me/email-preference": {"email_preference": "daily"},
+    }
     return world
