@@ -101,12 +101,12 @@ class ChallengeUpdate(Schema):
     test_bed: str | None = None
     pilot_budget_cap_eur: Money | None = None
     max_pilots: int | None = None
-    criteria: list[CriterionIn] | None = None
-    kpis: list[KpiIn] | None = None
+    criteria: list[CriterionIn] | None = Field(default=None, min_length=1, max_length=20)
+    kpis: list[KpiIn] | None = Field(default=None, max_length=30)
     proposals_close_at: AwareDatetime | None = None
     review_deadline: AwareDatetime | None = None
     response_target_working_days: int | None = None
-    review_reminder_days: list[int] | None = None
+    review_reminder_days: list[int] | None = Field(default=None, max_length=5)
 
 
 class CancelRequest(Schema):

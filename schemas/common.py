@@ -73,6 +73,17 @@ def plain_text(value: str) -> str:
 
 PlainText = Annotated[str, AfterValidator(plain_text)]
 
+# Every integer column is a 32-bit INTEGER on PostgreSQL (and SQLite refuses numbers past
+# 64 bits): a number outside this range in a request is refused with a 422 naming the
+# field, not left to fail in the database.
+DB_INT_MIN, DB_INT_MAX = -(2**31), 2**31 - 1
+
+
+def fits_the_database(value: int) -> int:
+    if not DB_INT_MIN <= value <= DB_INT_MAX:
+        raise ValueError(f"must be between {DB_INT_MIN} and {DB_INT_MAX}")
+    return value
+
 
 class Schema(BaseModel):
     """Base of every request model; unknown fields are ignored so richer clients still
@@ -89,6 +100,17 @@ class Schema(BaseModel):
             for item in value:
                 if isinstance(item, str):
                     plain_text(item)
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _integers_fit_the_database(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return fits_the_database(value)
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, int) and not isinstance(item, bool):
+                    fits_the_database(item)
         return value
 
 

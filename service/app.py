@@ -24,6 +24,7 @@ from service.db.engine import create_engine, create_session_factory
 from service.deps import app_dependencies
 from service.errors import exception_handlers, log_exception
 from service.idempotency.middleware import IdempotencyMiddleware
+from service.ids import ids_fit_the_database
 from service.notifications.controllers import (
     EmailPreferenceController,
     NotificationController,
@@ -39,6 +40,7 @@ from service.review.controllers import (
     ScreeningController,
     SelectionController,
 )
+from service.security import csrf_config, security_headers
 from service.settings import Settings
 from service.temporal import connect
 from service.workflow_gateway import WorkflowGateway
@@ -82,6 +84,7 @@ def create_app(settings: Settings) -> Litestar:
     jwt_auth = create_jwt_auth(
         settings.signing_secret(), timedelta(minutes=settings.token_ttl_minutes)
     )
+    openapi_path = "/schema"
     return Litestar(
         route_handlers=[
             health,
@@ -106,6 +109,7 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[AuditMiddleware(), IdempotencyMiddleware()],
         dependencies=app_dependencies,
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        before_request=ids_fit_the_database,
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],
         state=State({"settings": settings, "jwt_auth": jwt_auth}),
@@ -113,7 +117,7 @@ def create_app(settings: Settings) -> Litestar:
         logging_config=LoggingConfig(
             log_exceptions="always",
             exception_logging_handler=log_exception,  # the database out of reach: one line
-            disable_stack_trace={400, 401, 403, 404, 405, 409, 422, 429, 503},
+            disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 422, 429, 503},
             configure_root_logger=False,
         ),
         openapi_config=OpenAPIConfig(
@@ -121,7 +125,12 @@ def create_app(settings: Settings) -> Litestar:
             version="0.1.0",
             description="Open innovation challenges for cities. Times are ISO 8601 with a "
             "time zone; lists are {items, next_cursor}; errors name each bad field.",
-            path="/schema",
+            path=openapi_path,
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
         ),
+        # Security (service/security): headers on every response, CSRF for the HTML
+        # forms, and a cap on request bodies (413 past it).
+        before_send=[security_headers(settings, docs_path=openapi_path)],
+        csrf_config=csrf_config(settings),
+        request_max_body_size=settings.max_request_body_bytes,
     )

@@ -147,5 +147,40 @@ def create_user(
     click.echo(f"created {role} account {email} (id {user_id})")
 
 
+def _set_active(email: str, active: bool, data_dir: Path | None) -> None:
+    from service.auth.services import AccountService
+    from service.db import create_engine, create_session_factory
+
+    settings = _settings(data_dir)
+
+    async def update() -> bool:
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                return await AccountService(session).set_active(email, active)
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(update()):
+        raise click.ClickException(f"no account with the e-mail address {email}")
+    click.echo(f"{'activated' if active else 'deactivated'} the account {email}")
+
+
+@users.command("deactivate")
+@click.option("--email", required=True)
+@_data_dir
+def deactivate_user(email: str, data_dir: Path | None) -> None:
+    """Switch an account off: it cannot sign in, and its tokens stop working at once."""
+    _set_active(email, False, data_dir)
+
+
+@users.command("activate")
+@click.option("--email", required=True)
+@_data_dir
+def activate_user(email: str, data_dir: Path | None) -> None:
+    """Switch an account back on."""
+    _set_active(email, True, data_dir)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -14,6 +14,7 @@ import uvicorn
 
 from service.app import create_app
 from service.db import create_engine, create_session_factory, migrate
+from service.security.logs import redact_access_logs
 from service.settings import Settings
 from service.temporal import connect, find_executable
 from workflows.standing import ensure_standing_workflows
@@ -136,7 +137,12 @@ def _uvicorn_server(settings: Settings) -> uvicorn.Server:
         port=settings.http_port,
         log_level=settings.log_level,
         lifespan="on",
+        # The client address sign-in throttling counts by: taken from X-Forwarded-For
+        # only when the connection comes from one of these proxies.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
+    redact_access_logs()  # after uvicorn's Config, which sets up its loggers
     server = uvicorn.Server(config)
     # We own the signals: uvicorn would take them over, re-raise them at exit, and on a
     # second Ctrl-C skip the app's shutdown; ours stop the worker and Temporal in order.

@@ -11,10 +11,19 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path(".proeftuin")
+
+# Placeholders from our own deploy files and docs: a production service that still
+# signs its tokens with one of these would accept tokens anyone can forge.
+KNOWN_PLACEHOLDER_SECRETS = frozenset(
+    {
+        "change-me-to-32-or-more-random-characters",  # deploy/kubernetes/proeftuin.yaml
+    }
+)
+_PLACEHOLDER_WORDS = ("changeme", "change-me", "change_me", "replace-me", "example", "secret-key")
 
 
 class SettingsError(Exception):
@@ -27,7 +36,9 @@ class Settings(BaseSettings):
     mode: Literal["embedded", "production"] = "embedded"
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str | None = Field(
-        default=None, description="SQLAlchemy async URL; SQLite in the data folder when unset"
+        default=None,
+        description="SQLAlchemy async URL; SQLite in the data folder when unset",
+        repr=False,  # it may carry a password
     )
 
     http_host: str = "127.0.0.1"
@@ -44,8 +55,21 @@ class Settings(BaseSettings):
     temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
     task_queue: str = "proeftuin"
 
-    jwt_secret: str | None = Field(default=None, min_length=32)
+    jwt_secret: SecretStr | None = Field(default=None, min_length=32)
     token_ttl_minutes: int = Field(default=12 * 60, ge=1, le=60 * 24 * 30)
+
+    # Password guessing: failed sign-ins counted per e-mail address and per client IP in
+    # the database (so every API process sees the same count); past either limit within
+    # the window, sign-in answers 429 with Retry-After, even with the right password.
+    login_failures_per_email: int = Field(default=5, ge=1, le=1000)
+    login_failures_per_ip: int = Field(default=50, ge=1, le=100_000)
+    login_throttle_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Proxies whose X-Forwarded-For names the client (uvicorn's setting)",
+    )
+
+    max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=100 * 1024 * 1024)
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -54,7 +78,7 @@ class Settings(BaseSettings):
     smtp_host: str | None = Field(default=None, description="SMTP server; unset: .eml files")
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_user: str | None = None
-    smtp_password: str | None = None
+    smtp_password: SecretStr | None = None
     smtp_tls: Literal["starttls", "ssl", "none"] = "starttls"
     smtp_from: str = "Proeftuin <noreply@proeftuin.invalid>"
     smtp_timeout_seconds: float = Field(default=30, gt=0, le=600)
@@ -83,9 +107,9 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("smtp_host", "smtp_user", "smtp_password")
+    @field_validator("smtp_host", "smtp_user", "smtp_password", mode="before")
     @classmethod
-    def _empty_is_unset(cls, value: str | None) -> str | None:
+    def _empty_is_unset(cls, value: object) -> object:
         return value or None
 
     @field_validator("smtp_from")
@@ -112,11 +136,24 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_needs_secrets(self) -> Settings:
-        if self.mode == "production" and not self.jwt_secret:
+        if self.mode != "production":
+            return self
+        if not self.jwt_secret:
             raise ValueError(
                 "PROEFTUIN_JWT_SECRET must be set (32+ characters) when PROEFTUIN_MODE=production"
             )
+        weakness = secret_weakness(self.jwt_secret.get_secret_value())
+        if weakness:
+            raise ValueError(
+                f"PROEFTUIN_JWT_SECRET {weakness}; with PROEFTUIN_MODE=production use a random "
+                "one, e.g. `openssl rand -hex 32`"
+            )
         return self
+
+    @property
+    def https(self) -> bool:
+        """Whether users reach the service over HTTPS (then cookies are Secure)."""
+        return self.base_url.startswith("https://")
 
     @property
     def embedded_temporal(self) -> bool:
@@ -144,13 +181,23 @@ class Settings(BaseSettings):
     def signing_secret(self) -> str:
         """The JWT secret: the configured one, or one kept in the data folder (embedded)."""
         if self.jwt_secret:
-            return self.jwt_secret
+            return self.jwt_secret.get_secret_value()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         path = self.data_dir / "jwt_secret"
         if not path.exists():
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+def secret_weakness(secret: str) -> str | None:
+    """Why ``secret`` is no fit to sign tokens in production, or None."""
+    lowered = secret.strip().lower()
+    if lowered in KNOWN_PLACEHOLDER_SECRETS or any(w in lowered for w in _PLACEHOLDER_WORDS):
+        return "is a placeholder from the documentation"
+    if len(set(secret)) < 8:
+        return "is too repetitive to be random"
+    return None
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -69,7 +69,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /api/me/email-preference": SIGNED_IN,
     "PUT /api/me/email-preference": SIGNED_IN,
     "GET /api/unsubscribe": PUBLIC,  # by the signed token in the mail, not a login
-    "POST /api/unsubscribe": PUBLIC,
+    "POST /api/unsubscribe": PUBLIC,  # one-click (RFC 8058): no cookies, no CSRF token
+    "POST /api/unsubscribe/confirm": PUBLIC,  # the page's form: needs its CSRF token
     # residents
     "POST /api/challenges/{challenge_id}/follow": RESIDENT,
     "DELETE /api/challenges/{challenge_id}/follow": RESIDENT,
@@ -87,4 +88,10 @@ EXPECTED: dict[str, frozenset[str]] = {
     "POST /api/inputs/{input_id}/hide": CITY,
     "POST /api/inputs/{input_id}/restore": CITY,
     "GET /api/challenges/{challenge_id}/engagement": PUBLIC,
+}
+
+# HTML forms: a browser loads the page (which sets the CSRF cookie) before it posts the
+# form; the matrix does the same, so the CSRF check does not count as a refusal.
+FORM_PAGES: dict[str, str] = {
+    "POST /api/unsubscribe/confirm": "/api/unsubscribe",
 }

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,10 +12,13 @@ from schemas.auth import LoginRequest, RegisterRequest, TokenResponse, UserPubli
 from service.auth.guards import requires_login
 from service.auth.identity import CurrentUser
 from service.auth.services import AccountService
+from service.auth.throttle import LoginThrottle
 
 
-def provide_account_service(db_session: NamedDependency[AsyncSession]) -> AccountService:
-    return AccountService(db_session)
+def provide_account_service(
+    db_session: NamedDependency[AsyncSession], state: State
+) -> AccountService:
+    return AccountService(db_session, LoginThrottle.from_settings(state.settings))
 
 
 class AuthController(Controller):
@@ -28,14 +32,21 @@ class AuthController(Controller):
     ) -> UserPublic:
         return await accounts.register(data)
 
-    @post("/auth/login", status_code=200, summary="Exchange e-mail and password for a token")
+    @post(
+        "/auth/login",
+        status_code=200,
+        summary="Exchange e-mail and password for a token",
+        description="Failed sign-ins are limited per e-mail address and per client address: "
+        "past the limit the answer is 429 with Retry-After, even for the right password.",
+    )
     async def login(
         self,
         data: JSONBody[LoginRequest],
         accounts: NamedDependency[AccountService],
         request: Request[Any, Any, Any],
     ) -> TokenResponse:
-        user = await accounts.authenticate(data.email, data.password)
+        address = request.client.host if request.client else None
+        user = await accounts.sign_in(data.email, data.password, address)
         jwt_auth = request.app.state.jwt_auth
         token = jwt_auth.create_token(identifier=str(user.id), token_extras={"role": user.role})
         return TokenResponse(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar.exceptions import NotAuthorizedException
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -11,6 +12,8 @@ from schemas.auth import RegisterRequest, UserPublic
 from schemas.common import Role
 from service.auth.models import User
 from service.auth.passwords import hash_password, verify_password
+from service.auth.throttle import LoginThrottle
+from service.db.engine import utcnow
 from service.errors import Conflict
 
 
@@ -19,8 +22,9 @@ def normalise_email(email: str) -> str:
 
 
 class AccountService:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, throttle: LoginThrottle | None = None) -> None:
         self.session = session
+        self.throttle = throttle
 
     async def create(self, email: str, password: str, role: Role, display_name: str) -> User:
         user = User(
@@ -41,6 +45,15 @@ class AccountService:
         user = await self.create(data.email, data.password, Role(data.role), data.display_name)
         return UserPublic.model_validate(user)
 
+    async def sign_in(self, email: str, password: str, address: str | None) -> User:
+        """``authenticate``, throttled per e-mail address and client address."""
+        if self.throttle is None:
+            return await self.authenticate(email, password)
+        attempt = await self.throttle.attempt(self.session, email, address, utcnow())
+        user = await self.authenticate(email, password)
+        await self.throttle.succeeded(self.session, attempt)
+        return user
+
     async def authenticate(self, email: str, password: str) -> User:
         user = (
             await self.session.exec(select(User).where(User.email == normalise_email(email)))
@@ -51,6 +64,15 @@ class AccountService:
         if not user.is_active:
             raise NotAuthorizedException("this account is disabled")
         return user
+
+    async def set_active(self, email: str, active: bool) -> bool:
+        """Switch an account on or off; False when there is no such account. Tokens of an
+        account that is off are refused at once (the user is looked up per request)."""
+        result = await self.session.exec(
+            update(User).where(User.email == normalise_email(email)).values(is_active=active)  # type: ignore[call-overload]
+        )
+        await self.session.commit()
+        return bool(result.rowcount)
 
     async def get(self, user_id: int) -> UserPublic:
         user = await self.session.get(User, user_id)

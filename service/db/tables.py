@@ -11,13 +11,8 @@ from service.notifications.models import MailOutbox, Notification
 from service.pilots.models import Pilot
 from service.proposals.models import Proposal
 from service.questions.models import Question
-from service.residents.models import (
-    Endorsement,
-    Follow,
-    InputReport,
-    RateLimitWindow,
-    ResidentInput,
-)
+from service.ratelimit.models import RateLimitWindow
+from service.residents.models import Endorsement, Follow, InputReport, ResidentInput
 from service.review.models import (
     Assignment,
     ChallengeEvaluator,

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, MediaType, Response, get, post, put
+from litestar import Controller, MediaType, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
@@ -28,6 +28,7 @@ from service.notifications.services import (
     set_email_preference,
 )
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.security import CSRF_FIELD, EXCLUDE_FROM_CSRF, csrf_token
 
 
 def provide_notification_service(db_session: NamedDependency[AsyncSession]) -> NotificationService:
@@ -99,27 +100,67 @@ async def _unsubscribing(session: AsyncSession, state: State, token: str) -> Use
     return user
 
 
+def _unsubscribe_page(token: str, email: str, done: bool, request: Request[Any, Any, Any]) -> str:
+    return (
+        templates()
+        .get_template("unsubscribe.html")
+        .render(
+            done=done,
+            email=email,
+            action=f"{UNSUBSCRIBE_PATH}/confirm?token={token}",
+            csrf_field=CSRF_FIELD,
+            csrf_token=csrf_token(request),
+        )
+    )
+
+
 class UnsubscribeController(Controller):
     """The link in every mail: works without signing in, by its signed token. GET shows
-    a confirmation (link scanners follow links); POST, from that page or a mail
-    client's one-click unsubscribe (RFC 8058), stops the mail."""
+    a confirmation page (link scanners follow links) whose form POSTs to ``/confirm``
+    with a CSRF token; a mail client's one-click unsubscribe (RFC 8058) POSTs to the
+    link itself, without cookies, so that handler is left out of CSRF checks: the
+    signed token in its URL is what proves the mail reached its reader."""
 
     path = UNSUBSCRIBE_PATH
     tags = ["notifications"]
 
     @get("/", summary="The unsubscribe page of a mail's link", media_type=MediaType.HTML)
     async def page(
-        self, token: FromQuery[str], db_session: NamedDependency[AsyncSession], state: State
+        self,
+        token: FromQuery[str],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+        request: Request[Any, Any, Any],
     ) -> Response[str]:
         user = await _unsubscribing(db_session, state, token)
-        html = (
-            templates()
-            .get_template("unsubscribe.html")
-            .render(done=False, email=user.email, action=f"{UNSUBSCRIBE_PATH}?token={token}")
-        )
+        html = _unsubscribe_page(token, user.email, False, request)
         return Response(html, media_type=MediaType.HTML)
 
-    @post("/", status_code=200, summary="Stop all e-mail to the token's account")
+    @post(
+        "/confirm",
+        status_code=200,
+        media_type=MediaType.HTML,
+        summary="The unsubscribe page's form: stop all e-mail (needs the page's CSRF token)",
+    )
+    async def confirm(
+        self,
+        token: FromQuery[str],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+        request: Request[Any, Any, Any],
+    ) -> Response[str]:
+        user = await _unsubscribing(db_session, state, token)
+        assert user.id is not None
+        await set_email_preference(db_session, user.id, EmailPreference.NONE)
+        html = _unsubscribe_page(token, user.email, True, request)
+        return Response(html, media_type=MediaType.HTML)
+
+    @post(
+        "/",
+        status_code=200,
+        summary="One-click unsubscribe (RFC 8058): stop all e-mail to the token's account",
+        opt=EXCLUDE_FROM_CSRF,
+    )
     async def unsubscribe(
         self,
         token: FromQuery[str],

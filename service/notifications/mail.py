@@ -272,7 +272,8 @@ class SmtpServer:
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
             if s.smtp_user:
-                smtp.login(s.smtp_user, s.smtp_password or "")
+                password = s.smtp_password.get_secret_value() if s.smtp_password else ""
+                smtp.login(s.smtp_user, password)
         except BaseException:
             smtp.close()
             raise

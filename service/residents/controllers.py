@@ -8,7 +8,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.common import Page
+from schemas.common import DB_INT_MAX, Page
 from schemas.residents import (
     EndorsementPublic,
     EngagementPublic,
@@ -135,7 +135,7 @@ class ResidentController(Controller):
         inputs: NamedDependency[InputService],
         viewer: NamedDependency[CurrentUser | None],
         stage: FromQuery[InputStage | None] = None,
-        pilot_id: FromQuery[int | None] = None,
+        pilot_id: Annotated[int | None, QueryParameter(ge=1, le=DB_INT_MAX)] = None,
         status: FromQuery[InputStatus | None] = None,
         overdue: FromQuery[bool] = False,
         reported: FromQuery[bool] = False,

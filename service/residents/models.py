@@ -74,15 +74,3 @@ class InputReport(SQLModel, table=True):
     user_id: int = Field(foreign_key="users.id")
     reason: str
     created_at: datetime = Field(default_factory=utcnow)
-
-
-class RateLimitWindow(SQLModel, table=True):
-    """How often one account did one action in its current window. One row per account
-    and action, updated atomically, so every API process counts the same."""
-
-    __tablename__ = "rate_limit_windows"
-
-    user_id: int = Field(foreign_key="users.id", primary_key=True)
-    action: str = Field(max_length=30, primary_key=True)
-    window_start: datetime
-    hits: int

@@ -12,7 +12,7 @@ def test_smtp_settings_are_read(monkeypatch, tmp_path):
     monkeypatch.setenv("PROEFTUIN_SMTP_HOST", "smtp.city.example")
     monkeypatch.setenv("PROEFTUIN_SMTP_PORT", "465")
     monkeypatch.setenv("PROEFTUIN_SMTP_USER", "proeftuin")
-    monkeypatch.setenv("PROEFTUIN_SMTP_PASSWORD", "secret")
+    monkeypatch.setenv("PROEFTUIN_SMTP_PASSWORD", "s3cr3t-smtp-pw")
     monkeypatch.setenv("PROEFTUIN_SMTP_TLS", "ssl")
     monkeypatch.setenv("PROEFTUIN_SMTP_FROM", "Proeftuin <noreply@city.example>")
     monkeypatch.setenv("PROEFTUIN_INPUT_LIMIT_PER_HOUR", "5")
@@ -22,7 +22,10 @@ def test_smtp_settings_are_read(monkeypatch, tmp_path):
         465,
         "ssl",
     )
-    assert (settings.smtp_user, settings.smtp_password) == ("proeftuin", "secret")
+    assert settings.smtp_user == "proeftuin"
+    assert settings.smtp_password is not None
+    assert settings.smtp_password.get_secret_value() == "s3cr3t-smtp-pw"
+    assert "s3cr3t-smtp-pw" not in repr(settings)  # a settings object in a log line hides it
     assert settings.input_limit_per_hour == 5
     assert settings.mail_dir == tmp_path / "mail"
 

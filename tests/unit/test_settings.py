@@ -60,6 +60,58 @@ def test_production_mode_requires_a_jwt_secret(monkeypatch):
     assert "PROEFTUIN_JWT_SECRET" in str(error.value)
 
 
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "CHANGE-ME-to-32-or-more-random-characters",  # our own Kubernetes manifest's
+        "changeme-changeme-changeme-changeme",
+        "x" * 40,
+        "abababababababababababababababababab",
+    ],
+)
+def test_production_mode_refuses_a_placeholder_or_repetitive_secret(monkeypatch, secret):
+    monkeypatch.setenv("PROEFTUIN_MODE", "production")
+    monkeypatch.setenv("PROEFTUIN_JWT_SECRET", secret)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert "PROEFTUIN_JWT_SECRET" in str(error.value)
+    assert secret not in str(error.value)
+
+
+def test_a_short_secret_is_refused_in_any_mode(monkeypatch):
+    monkeypatch.setenv("PROEFTUIN_JWT_SECRET", "s3cr3t-but-short")
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert "PROEFTUIN_JWT_SECRET" in str(error.value)
+    assert "s3cr3t-but-short" not in str(error.value)
+
+
+def test_production_mode_accepts_a_random_secret(monkeypatch):
+    monkeypatch.setenv("PROEFTUIN_MODE", "production")
+    monkeypatch.setenv("PROEFTUIN_JWT_SECRET", "9f1c0e7a2b5d48c3a6e1f0b9d2c7e4a8")
+    settings = load_settings()
+    assert settings.signing_secret() == "9f1c0e7a2b5d48c3a6e1f0b9d2c7e4a8"
+    assert "9f1c0e7a" not in repr(settings)
+
+
+def test_production_refuses_to_start_with_the_manifest_placeholder(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", "--data-dir", str(tmp_path), "api"],
+        env={
+            "PROEFTUIN_MODE": "production",
+            "PROEFTUIN_JWT_SECRET": "CHANGE-ME-to-32-or-more-random-characters",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "PROEFTUIN_JWT_SECRET" in result.stderr
+    assert "placeholder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_the_embedded_secret_is_generated_once_and_kept(tmp_path):
     settings = load_settings(data_dir=tmp_path)
     first = settings.signing_secret()

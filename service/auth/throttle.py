@@ -1,0 +1,85 @@
+"""Sign-in throttling against password guessing.
+
+Every sign-in attempt is counted, before its password is checked, for the e-mail address
+it names and for the client address it comes from; past either limit within the window
+the answer is 429 with Retry-After, whatever the password. So at most that many
+passwords are ever checked per address and window, also when an attacker sends them
+all at once, and a throttled account cannot be probed: the right password is refused
+too until the window ends. A successful sign-in takes back only its own count; it does
+not clear the failures before it, so an attacker who owns an account cannot reset the
+count of the address they guess from by signing in between guesses.
+
+Unknown and known e-mail addresses are counted alike, so a 429 says nothing about
+whether an account exists. The counts live in the database (``service.ratelimit``), so
+they hold across every API process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from service.ratelimit import Hit, Limit, count_hit, refund_hit
+from service.settings import Settings
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    email_subject: str
+    email_hit: Hit
+    address_subject: str
+    address_hit: Hit
+
+
+def email_subject(email: str) -> str:
+    """The key an e-mail address is counted under: a digest, so the table keeps no
+    addresses that people (or attackers) typed."""
+    return "email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def address_subject(address: str | None) -> str:
+    return f"ip:{(address or 'unknown')[:90]}"
+
+
+@dataclass(frozen=True)
+class LoginThrottle:
+    per_email: Limit
+    per_address: Limit
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoginThrottle:
+        window = timedelta(minutes=settings.login_throttle_minutes)
+        return cls(
+            per_email=Limit(
+                "login-email",
+                "failed sign-ins for this e-mail address",
+                settings.login_failures_per_email,
+                window,
+            ),
+            per_address=Limit(
+                "login-address",
+                "failed sign-ins from your address",
+                settings.login_failures_per_ip,
+                window,
+            ),
+        )
+
+    async def attempt(
+        self, session: AsyncSession, email: str, address: str | None, now: datetime
+    ) -> SignInAttempt:
+        """Count an attempt and commit the count before the password is checked; raises
+        ``RateLimited`` (counting nothing) when either limit is reached."""
+        by_email, by_address = email_subject(email), address_subject(address)
+        email_hit = await count_hit(session, by_email, self.per_email, now)
+        address_hit = await count_hit(session, by_address, self.per_address, now)
+        await session.commit()
+        return SignInAttempt(by_email, email_hit, by_address, address_hit)
+
+    async def succeeded(self, session: AsyncSession, attempt: SignInAttempt) -> None:
+        """A sign-in that succeeded is not a failure: take back its own count."""
+        await refund_hit(session, attempt.email_subject, self.per_email, attempt.email_hit)
+        await refund_hit(session, attempt.address_subject, self.per_address, attempt.address_hit)
+        await session.commit()

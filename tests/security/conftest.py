@@ -1,0 +1,103 @@
+"""One stack for a whole module (database, Temporal test server, worker, the app over
+HTTP) and a world of records in it, for tests that make thousands of requests."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from service.db import create_engine, create_session_factory
+from service.db.tables import metadata
+from service.settings import Settings
+from service.temporal import find_executable
+from tests.actors import Actors
+from tests.conftest import TEST_JWT_SECRET
+from tests.security.served import ThreadedApi
+from tests.security.world import World, build_world
+from tests.stack import ThreadedWorker
+
+
+@pytest.fixture(scope="module")
+async def module_database_url(
+    database_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    if database_template.startswith("sqlite"):
+        target = tmp_path_factory.mktemp("module-db") / "proeftuin.db"
+        shutil.copy(database_template.split("///", 1)[1], target)
+        return f"sqlite+aiosqlite:///{target}"
+    engine = create_async_engine(database_template)
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+    return database_template
+
+
+@pytest.fixture(scope="module")
+async def module_temporal() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=find_executable("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="module")
+def module_settings(
+    module_database_url: str,
+    module_temporal: WorkflowEnvironment,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Settings:
+    return Settings(
+        data_dir=tmp_path_factory.mktemp("data"),
+        database_url=module_database_url,
+        temporal_address=module_temporal.client.service_client.config.target_host,
+        task_queue=f"proeftuin-test-{uuid.uuid4().hex[:8]}",
+        jwt_secret=TEST_JWT_SECRET,
+        # Fuzzing signs in with wrong passwords on purpose; the throttle has tests of
+        # its own, and here it must not stop the fuzzer's own accounts from signing in.
+        login_failures_per_email=1000,
+        login_failures_per_ip=10_000,
+        input_limit_per_hour=1000,
+    )
+
+
+@pytest.fixture(scope="module")
+def served(module_settings: Settings) -> Iterator[ThreadedApi]:
+    worker = ThreadedWorker(module_settings).start()
+    api = ThreadedApi(module_settings).start()
+    yield api
+    api.stop()
+    worker.stop()
+
+
+@pytest.fixture(scope="module")
+async def module_sessions(
+    module_database_url: str,
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(module_database_url)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+async def world(
+    served: ThreadedApi,
+    module_sessions: async_sessionmaker[AsyncSession],
+    module_temporal: WorkflowEnvironment,
+    module_settings: Settings,
+) -> AsyncIterator[World]:
+    async with httpx.AsyncClient(base_url=served.base_url, timeout=60) as client:
+        yield await build_world(
+            client, Actors(client, module_sessions), module_temporal, module_settings
+        )
