@@ -61,3 +61,12 @@ class BundleDigestsInput(BaseModel):
 class BundleDigestsResult(BaseModel):
     digests: int
     notifications: int
+
+
+class PruneInput(BaseModel):
+    as_of: datetime
+
+
+class PruneResult(BaseModel):
+    rate_limit_windows: int
+    idempotency_keys: int

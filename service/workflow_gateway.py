@@ -16,7 +16,7 @@ from temporalio.client import (
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.workflows import (
     AcceptPilotInput,
@@ -41,8 +41,10 @@ UPDATE_TIMEOUT = timedelta(seconds=20)
 
 
 class WorkflowUnavailable(ServiceUnavailableException):
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, surely_not_started: bool = False) -> None:
         super().__init__(detail=detail, headers={"Retry-After": "5"})
+        self.surely_not_started = surely_not_started
+        """Temporal could not be reached at all, so nothing was started."""
 
 
 class WorkflowGateway:
@@ -62,7 +64,10 @@ class WorkflowGateway:
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             )
         except RPCError as exc:
-            raise WorkflowUnavailable(f"could not start the challenge's workflow: {exc}") from exc
+            raise WorkflowUnavailable(
+                f"could not start the challenge's workflow: {exc}",
+                surely_not_started=exc.status == RPCStatusCode.UNAVAILABLE,
+            ) from exc
 
     async def await_phase_change(
         self, challenge_id: int, not_phase: str, timeout: timedelta

@@ -1,6 +1,6 @@
 """The daily round: once a day, at a set hour (UTC), input past its response target is
-escalated to the city in one digest per person, and the day's e-mail digests are
-bundled for the people who chose them.
+escalated to the city in one digest per person, the day's e-mail digests are bundled
+for the people who chose them, and expired counters and idempotency keys are pruned.
 
 One for the deployment; it continues as new every few weeks and keeps nothing in its
 state but its configuration. Which input is overdue is the database's to say.
@@ -18,7 +18,9 @@ with workflow.unsafe.imports_passed_through():
         DailyRoundConfig,
         DailyRoundInput,
         EscalateOverdueInput,
+        PruneInput,
     )
+    from workflows.activities.housekeeping import HousekeepingActivities
     from workflows.activities.mail import MailActivities
     from workflows.activities.residents import ResponseTargetActivities
     from workflows.options import DB_ACTIVITY
@@ -51,6 +53,13 @@ class DailyRoundWorkflow:
             await workflow.execute_activity_method(
                 MailActivities.bundle_daily_digests, BundleDigestsInput(day=day), **DB_ACTIVITY
             )
+            # Added after daily rounds were already running: they replay without it.
+            if workflow.patched("prune-expired-records"):
+                await workflow.execute_activity_method(
+                    HousekeepingActivities.prune_expired_records,
+                    PruneInput(as_of=workflow.now()),
+                    **DB_ACTIVITY,
+                )
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(
             DailyRoundInput(config=self._config, runs_before_continue=input.runs_before_continue)

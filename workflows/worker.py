@@ -12,6 +12,7 @@ from temporalio.worker import Worker
 
 import service.db.tables  # noqa: F401  (every table known before the first query)
 from service.settings import Settings, get_settings
+from workflows.activities.housekeeping import HousekeepingActivities
 from workflows.activities.mail import MailActivities
 from workflows.activities.phases import PhaseActivities
 from workflows.activities.pilots import PilotActivities
@@ -42,6 +43,7 @@ def build_activities(
         PilotActivities(session_factory),
         MailActivities(session_factory, settings),
         ResponseTargetActivities(session_factory, settings),
+        HousekeepingActivities(session_factory),
     ]
     return [
         getattr(holder, name)

@@ -29,7 +29,7 @@ class AccountService:
     async def create(self, email: str, password: str, role: Role, display_name: str) -> User:
         user = User(
             email=normalise_email(email),
-            password_hash=hash_password(password),
+            password_hash=await hash_password(password),
             role=role.value,
             display_name=display_name.strip() or email,
         )
@@ -58,7 +58,7 @@ class AccountService:
         user = (
             await self.session.exec(select(User).where(User.email == normalise_email(email)))
         ).first()
-        if not verify_password(user.password_hash if user else None, password):
+        if not await verify_password(user.password_hash if user else None, password):
             raise NotAuthorizedException("wrong e-mail address or password")
         assert user is not None
         if not user.is_active:

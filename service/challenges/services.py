@@ -31,7 +31,7 @@ from service.errors import FieldError, PhaseConflict, invalid_model
 from service.pagination import paginate
 from service.pilots.models import Pilot
 from service.residents.engagement import engagement
-from service.workflow_gateway import WorkflowGateway
+from service.workflow_gateway import WorkflowGateway, WorkflowUnavailable
 
 PUBLISH_WAIT = timedelta(seconds=10)
 
@@ -200,7 +200,8 @@ class ChallengeService:
             )
         if challenge.phase != ChallengePhase.DRAFT:
             return await self.to_public(challenge)
-        if challenge.published_at is None:
+        freezing_now = challenge.published_at is None
+        if freezing_now:
             if challenge.proposals_close_at <= utcnow():
                 raise FieldError(
                     "proposals_close_at", "is in the past; move it to the future to publish"
@@ -210,15 +211,24 @@ class ChallengeService:
             self.session.add(challenge)
             await self.session.commit()
         assert challenge.published_by_id is not None
-        await self.gateway.start_challenge(
-            ChallengeWorkflowInput(
-                challenge_id=challenge_id,
-                published_by=challenge.published_by_id,
-                proposals_close_at=challenge.proposals_close_at,
-                review_deadline=challenge.review_deadline,
-                review_reminder_days=challenge.review_reminder_days or [],
+        try:
+            await self.gateway.start_challenge(
+                ChallengeWorkflowInput(
+                    challenge_id=challenge_id,
+                    published_by=challenge.published_by_id,
+                    proposals_close_at=challenge.proposals_close_at,
+                    review_deadline=challenge.review_deadline,
+                    review_reminder_days=challenge.review_reminder_days or [],
+                )
             )
-        )
+        except WorkflowUnavailable as exc:
+            if freezing_now and exc.surely_not_started:
+                # Temporal refused the connection: nothing started, the draft stays a
+                # draft the city can still edit (and publish again).
+                challenge.published_at = challenge.published_by_id = None
+                self.session.add(challenge)
+                await self.session.commit()
+            raise
         await self.gateway.await_phase_change(challenge_id, ChallengePhase.DRAFT, PUBLISH_WAIT)
         await self.session.refresh(challenge)
         return await self.to_public(challenge)

@@ -50,6 +50,7 @@ from service.pilots.models import (
 )
 from service.proposals.models import Proposal, ProposalStatus
 from service.residents.engagement import rating_summaries
+from service.review.models import ChallengeEvaluator
 from service.review.queries import rank_challenge
 from service.workflow_gateway import WorkflowGateway
 
@@ -413,20 +414,29 @@ class PilotService:
         await self.session.commit()
         return await self.to_public(pilot, challenge, city)
 
+    async def evaluators_of(self, pilot: Pilot) -> set[int]:
+        """The evaluators the city chose for this pilot, else the challenge's pool (the
+        same rule the workflow applies when it invites them)."""
+        chosen = (
+            await self.session.exec(
+                select(PilotEvaluator.evaluator_id).where(PilotEvaluator.pilot_id == pilot.id)
+            )
+        ).all()
+        if chosen:
+            return set(chosen)
+        pool = await self.session.exec(
+            select(ChallengeEvaluator.evaluator_id).where(
+                ChallengeEvaluator.challenge_id == pilot.challenge_id
+            )
+        )
+        return set(pool.all())
+
     async def evaluate(
         self, pilot_id: int, score: int, comment: str, evaluator: CurrentUser
     ) -> PilotPublic:
         pilot, challenge = await self._get(pilot_id)
         require_status(pilot, {PilotStatus.EVALUATION}, "pilots are scored during their evaluation")
-        assigned = (
-            await self.session.exec(
-                select(PilotEvaluator.id).where(
-                    PilotEvaluator.pilot_id == pilot_id,
-                    PilotEvaluator.evaluator_id == evaluator.id,
-                )
-            )
-        ).first()
-        if assigned is None:
+        if evaluator.id not in await self.evaluators_of(pilot):
             raise PermissionDeniedException("you are not an evaluator of this pilot")
         row = (
             await self.session.exec(
