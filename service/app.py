@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 async def health(state: State) -> Response[dict[str, str]]:
     try:
         async with state.session_factory() as session:
-            await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+            await session.exec(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
         log.warning("health check: database unavailable: %s", exc)
         return Response(

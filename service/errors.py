@@ -10,13 +10,13 @@ import errno
 import socket
 import sqlite3
 import sys
-from logging import Logger
 from typing import Any
 
 import asyncpg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.types import Scope
+from litestar.types.protocols import Logger
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import Select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from service.errors import FieldError
-
-T = TypeVar("T")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -32,7 +30,7 @@ def decode_cursor(cursor: str) -> int:
 
 async def paginate(
     session: AsyncSession,
-    statement: Select[Any],
+    statement: Select[*tuple[Any, ...]] | SelectOfScalar[Any],
     id_column: ColumnElement[int] | Any,
     cursor: str | None,
     limit: int,
@@ -44,7 +42,7 @@ async def paginate(
         last_id = decode_cursor(cursor)
         statement = statement.where(id_column < last_id if newest_first else id_column > last_id)
     order = id_column.desc() if newest_first else id_column.asc()
-    rows = (await session.exec(statement.order_by(order).limit(limit + 1))).all()
+    rows: Sequence[Any] = (await session.exec(statement.order_by(order).limit(limit + 1))).all()
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]

@@ -146,7 +146,7 @@ def _uvicorn_server(settings: Settings) -> uvicorn.Server:
     server = uvicorn.Server(config)
     # We own the signals: uvicorn would take them over, re-raise them at exit, and on a
     # second Ctrl-C skip the app's shutdown; ours stop the worker and Temporal in order.
-    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign, assignment]
     return server
 
 

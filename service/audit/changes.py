@@ -56,7 +56,7 @@ def _entry(action: str, obj: SQLModel, before: dict | None, after: dict | None) 
         client_ip=actor.client_ip,
         user_agent=actor.user_agent,
         action=action,
-        resource_type=obj.__tablename__,  # type: ignore[attr-defined]
+        resource_type=str(obj.__tablename__),
         resource_id=",".join(map(str, identity)) if identity else None,
         before=before,
         after=after,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from service.audit.context import Actor, current_actor
 from service.audit.models import AuditEntry
@@ -51,6 +51,7 @@ class AuditMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        scope = cast("HTTPScope", scope)  # scopes = HTTP only
         request_id = uuid.uuid4().hex
         if scope["method"] not in STATE_CHANGING:
             await next_app(scope, receive, self._with_request_id(send, request_id, {}))
@@ -71,12 +72,12 @@ class AuditMiddleware(ASGIMiddleware):
                 outcome["status"] = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
-                message = {**message, "headers": headers}  # type: ignore[typeddict-item]
+                message = {**message, "headers": headers}
             await send(message)
 
         return wrapped
 
-    async def _record(self, scope: Scope, actor: Actor, status: int) -> None:
+    async def _record(self, scope: HTTPScope, actor: Actor, status: int) -> None:
         params = scope.get("path_params") or {}
         name, value = next(iter(params.items()), (None, None))
         entry = AuditEntry(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar.exceptions import NotAuthorizedException
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.auth import RegisterRequest, UserPublic
@@ -69,7 +69,7 @@ class AccountService:
         """Switch an account on or off; False when there is no such account. Tokens of an
         account that is off are refused at once (the user is looked up per request)."""
         result = await self.session.exec(
-            update(User).where(User.email == normalise_email(email)).values(is_active=active)  # type: ignore[call-overload]
+            update(User).where(col(User.email) == normalise_email(email)).values(is_active=active)
         )
         await self.session.commit()
         return bool(result.rowcount)

@@ -14,18 +14,29 @@ import hashlib
 import json
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPDisconnectEvent,
+    HTTPRequestEvent,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    HTTPScope,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.auth.identity import CurrentUser
 from service.db.engine import utcnow
-from service.db.upsert import insert_missing
+from service.db.upsert import insert_missing, table_of
 from service.idempotency.models import IdempotencyKey
 
 log = logging.getLogger(__name__)
@@ -46,20 +57,24 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 async def _send_json(send: Send, status: int, body: dict[str, Any], headers: list) -> None:
     payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), *headers],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json"), *headers],
+    }
+    await send(start)
+    await send(_body_event(payload))
+
+
+def _body_event(body: bytes) -> HTTPResponseBodyEvent:
+    return {"type": "http.response.body", "body": body, "more_body": False}
 
 
 class IdempotencyMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        scope = cast("HTTPScope", scope)  # scopes = HTTP only
         key = _header(scope, HEADER)
         if scope["method"] != "POST" or key is None or scope["path"] in NOT_IDEMPOTENT:
             await next_app(scope, receive, send)
@@ -129,7 +144,7 @@ async def _read_body(receive: Receive) -> bytes:
 def _replay(body: bytes) -> Receive:
     sent = False
 
-    async def receive() -> Message:
+    async def receive() -> HTTPRequestEvent | HTTPDisconnectEvent:
         nonlocal sent
         if sent:
             return {"type": "http.disconnect"}
@@ -140,7 +155,7 @@ def _replay(body: bytes) -> Receive:
 
 
 async def _claim(
-    session: AsyncSession, owner: str, key: str, scope: Scope, fingerprint: str
+    session: AsyncSession, owner: str, key: str, scope: HTTPScope, fingerprint: str
 ) -> bool:
     """Take the key for this request; an expired claim by anyone is cleared first."""
     await session.exec(
@@ -149,10 +164,10 @@ async def _claim(
             col(IdempotencyKey.key) == key,
             col(IdempotencyKey.created_at) < utcnow() - KEY_TTL,
         )
-    )  # type: ignore[call-overload]
+    )
     claimed = await insert_missing(
         session,
-        IdempotencyKey.__table__,  # type: ignore[arg-type]
+        table_of(IdempotencyKey),
         [
             {
                 "owner": owner,
@@ -185,10 +200,13 @@ async def _answer_repeat(send: Send, earlier: IdempotencyKey, fingerprint: str) 
         headers = [(b"idempotent-replayed", b"true")]
         if earlier.content_type:
             headers.append((b"content-type", earlier.content_type.encode()))
-        await send(
-            {"type": "http.response.start", "status": earlier.status_code, "headers": headers}
-        )
-        await send({"type": "http.response.body", "body": earlier.response_body or b""})
+        start: HTTPResponseStartEvent = {
+            "type": "http.response.start",
+            "status": earlier.status_code,
+            "headers": headers,
+        }
+        await send(start)
+        await send(_body_event(earlier.response_body or b""))
 
 
 async def _store(sessions: Any, owner: str, key: str, captured: dict[str, Any]) -> None:
@@ -198,7 +216,7 @@ async def _store(sessions: Any, owner: str, key: str, captured: dict[str, Any]) 
     try:
         async with sessions() as session:
             if status >= 500:
-                await session.exec(delete(IdempotencyKey).where(*where))  # type: ignore[call-overload]
+                await session.exec(delete(IdempotencyKey).where(*where))
             else:
                 content_type = next(
                     (
@@ -217,7 +235,7 @@ async def _store(sessions: Any, owner: str, key: str, captured: dict[str, Any]) 
                         response_body=bytes(captured["body"]),
                         completed_at=utcnow(),
                     )
-                )  # type: ignore[call-overload]
+                )
             await session.commit()
     except Exception:  # noqa: BLE001 - the response went out; a stuck key expires in a day
         log.warning("idempotency key %s of %s not stored", key, owner, exc_info=True)

@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.notifications import EmailPreference
 from service.auth.models import User
 from service.db.engine import utcnow
-from service.db.upsert import insert_missing
+from service.db.upsert import insert_missing, table_of
 from service.notifications.mail import (
     MailItem,
     Recipient,
@@ -91,7 +91,7 @@ class Outbox:
                     free,
                 )
                 .values(lease_token=token, leased_until=now + self.lease_duration())
-            )  # type: ignore[call-overload]
+            )
             await session.commit()
             owned = (
                 await session.exec(
@@ -158,7 +158,7 @@ class Outbox:
                 update(MailOutbox)
                 .where(col(MailOutbox.id) == row_id, col(MailOutbox.lease_token) == token)
                 .values(lease_token=None, leased_until=None, **values)
-            )  # type: ignore[call-overload]
+            )
             await session.commit()
 
     async def mark_sent(self, row_id: int, token: str) -> None:
@@ -167,7 +167,7 @@ class Outbox:
             token,
             status=OutboxStatus.SENT,
             sent_at=utcnow(),
-            attempts=MailOutbox.attempts + 1,  # type: ignore[operator]
+            attempts=MailOutbox.attempts + 1,
             last_error=None,
         )
 
@@ -179,7 +179,7 @@ class Outbox:
             row_id,
             token,
             status=OutboxStatus.FAILED,
-            attempts=MailOutbox.attempts + 1,  # type: ignore[operator]
+            attempts=MailOutbox.attempts + 1,
             last_error=error[:ERROR_MAX],
         )
 
@@ -198,7 +198,7 @@ class Outbox:
                     attempts=MailOutbox.attempts + 1,
                     last_error=error[:ERROR_MAX],
                 )
-            )  # type: ignore[call-overload]
+            )
             await session.commit()
 
     async def release(self, row_ids: Sequence[int], token: str) -> None:
@@ -209,7 +209,7 @@ class Outbox:
                 update(MailOutbox)
                 .where(col(MailOutbox.id).in_(row_ids), col(MailOutbox.lease_token) == token)
                 .values(lease_token=None, leased_until=None)
-            )  # type: ignore[call-overload]
+            )
             await session.commit()
 
     # -- daily digests ---------------------------------------------------------------
@@ -248,12 +248,12 @@ class Outbox:
         if user is None or user.email_preference == EmailPreference.NONE:
             await session.exec(
                 update(MailOutbox).where(*waiting).values(status=OutboxStatus.SKIPPED)
-            )  # type: ignore[call-overload]
+            )
             return 0
         key = f"digest-{user_id}-{day}"
         created = await insert_missing(
             session,
-            MailOutbox.__table__,  # type: ignore[arg-type]
+            table_of(MailOutbox),
             [
                 {
                     "key": key,
@@ -278,7 +278,7 @@ class Outbox:
             update(MailOutbox)
             .where(*waiting)
             .values(status=OutboxStatus.BUNDLED, bundled_into_id=digest.id)
-        )  # type: ignore[call-overload]
+        )
         return result.rowcount or 0
 
 

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.notifications import EmailPreference, NotificationPage, NotificationPublic
 from service.auth.models import User
 from service.db.engine import utcnow
-from service.db.upsert import insert_missing
+from service.db.upsert import insert_missing, table_of
 from service.notifications.models import MailOutbox, Notification
 from service.pagination import paginate
 
@@ -72,14 +72,14 @@ async def notify(session: AsyncSession, recipients: Iterable[int], message: Mess
     ]
     if not rows:
         return 0
-    table = Notification.__table__
+    table = table_of(Notification)
     statement = (
         _insert_for(session)(table)
         .values(rows)
         .on_conflict_do_nothing(index_elements=["user_id", "key"])
-        .returning(table.c.id, table.c.user_id)  # type: ignore[attr-defined]
+        .returning(table.c.id, table.c.user_id)
     )
-    created = (await session.exec(statement)).all()  # type: ignore[call-overload]
+    created = (await session.exec(statement)).all()
     await queue_mail(session, [(row.id, row.user_id) for row in created], now)
     return len(created)
 
@@ -119,9 +119,9 @@ async def queue_mail(
     ]
     return await insert_missing(
         session,
-        MailOutbox.__table__,
+        table_of(MailOutbox),
         rows,
-        unique=("key",),  # type: ignore[arg-type]
+        unique=("key",),
     )
 
 
@@ -183,6 +183,6 @@ class NotificationService:
             update(Notification)
             .where(col(Notification.user_id) == user_id, col(Notification.read_at).is_(None))
             .values(read_at=utcnow())
-        )  # type: ignore[call-overload]
+        )
         await self.session.commit()
         return result.rowcount or 0

@@ -36,7 +36,7 @@ from service.challenges.models import Challenge, Kpi, PhaseTransition
 from service.challenges.rules import require_phase
 from service.challenges.services import timeline_entry
 from service.db.engine import utcnow
-from service.db.upsert import insert_missing
+from service.db.upsert import insert_missing, table_of
 from service.errors import Conflict, FieldError, PhaseConflict
 from service.notifications.services import Message, notify
 from service.pilots.models import (
@@ -98,6 +98,7 @@ class PilotService:
         proposal = await self.session.get(Proposal, pilot.proposal_id)
         startup = await self.session.get(User, pilot.startup_id)
         assert proposal is not None
+        assert pilot.id is not None and challenge.id is not None
         now = utcnow()
         milestones = (
             await self.session.exec(
@@ -152,7 +153,7 @@ class PilotService:
                 )
                 for m in milestones
             ],
-            kpi_results=await self.kpi_results(pilot.id, challenge.id, reports),  # type: ignore[arg-type]
+            kpi_results=await self.kpi_results(pilot.id, challenge.id, reports),
             kpi_reports=reports,
             evaluation=await self.evaluation_summary(pilot, viewer),
             decisions=[DecisionPublic.model_validate(d) for d in decisions],
@@ -162,7 +163,7 @@ class PilotService:
                     r
                     for r in await rating_summaries(self.session, challenge.id)
                     if r.pilot_id == pilot.id
-                ),  # type: ignore[arg-type]
+                ),
                 None,
             ),
         )
@@ -398,7 +399,7 @@ class PilotService:
         if pilot.status in FINAL:
             raise PhaseConflict("the pilot", pilot.status, "it has its final decision")
         users = (await self.session.exec(select(User).where(col(User.id).in_(evaluator_ids)))).all()
-        valid = {u.id for u in users if u.role == Role.EVALUATOR}
+        valid = {u.id for u in users if u.role == Role.EVALUATOR and u.id is not None}
         unknown = [str(i) for i in evaluator_ids if i not in valid]
         if unknown:
             raise FieldError("evaluator_ids", f"not evaluator accounts: {', '.join(unknown)}")
@@ -407,7 +408,7 @@ class PilotService:
         )
         await insert_missing(
             self.session,
-            PilotEvaluator.__table__,  # type: ignore[arg-type]
+            table_of(PilotEvaluator),
             [{"pilot_id": pilot_id, "evaluator_id": e} for e in sorted(valid)],
             unique=("pilot_id", "evaluator_id"),
         )

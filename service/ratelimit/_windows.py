@@ -17,6 +17,7 @@ from sqlalchemy import case, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from service.db.upsert import table_of
 from service.ratelimit.models import RateLimitWindow
 
 HOUR = timedelta(hours=1)
@@ -61,9 +62,9 @@ class Hit:
 async def count_hit(session: AsyncSession, subject: str, limit: Limit, now: datetime) -> Hit:
     """Count one ``limit.action`` by ``subject`` in the caller's transaction; raises
     ``RateLimited`` (429 with Retry-After) past the limit."""
-    table = RateLimitWindow.__table__
-    start = table.c.window_start  # type: ignore[attr-defined]
-    hits = table.c.hits  # type: ignore[attr-defined]
+    table = table_of(RateLimitWindow)
+    start = table.c.window_start
+    hits = table.c.hits
     expired = start <= now - limit.window
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -79,7 +80,7 @@ async def count_hit(session: AsyncSession, subject: str, limit: Limit, now: date
         )
         .returning(hits, start)
     )
-    count, window_start = (await session.exec(statement)).one()  # type: ignore[call-overload]
+    count, window_start = (await session.exec(statement)).one()
     if count > limit.allowed:
         retry_after = max(1, math.ceil((window_start + limit.window - now).total_seconds()))
         raise RateLimited(limit.what, limit.allowed, retry_after, limit.window)
@@ -88,10 +89,10 @@ async def count_hit(session: AsyncSession, subject: str, limit: Limit, now: date
 
 async def refund_hit(session: AsyncSession, subject: str, limit: Limit, hit: Hit) -> None:
     """Take back one counted action, if its window is still the current one."""
-    table = RateLimitWindow.__table__
-    columns = table.c  # type: ignore[attr-defined]
+    table = table_of(RateLimitWindow)
+    columns = table.c
     await session.exec(
-        update(table)  # type: ignore[call-overload]
+        update(table)
         .where(
             columns.subject == subject,
             columns.action == limit.action,

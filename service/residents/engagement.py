@@ -73,8 +73,15 @@ async def engagement(
             .where(col(ResidentInput.answered_at).is_not(None))
         )
     ).all()
-    hours = [(answered_at - created).total_seconds() / 3600 for created, answered_at, _ in answered]
-    on_time = sum(1 for _, answered_at, due in answered if answered_at <= due)
+    # answered_at is never None here: the query asks for answered input only.
+    hours = [
+        (answered_at - created).total_seconds() / 3600
+        for created, answered_at, _ in answered
+        if answered_at is not None
+    ]
+    on_time = sum(
+        1 for _, answered_at, due in answered if answered_at is not None and answered_at <= due
+    )
 
     overdue = (
         await session.exec(

@@ -11,7 +11,7 @@ from schemas.residents import FollowedChallenge, FollowPublic
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
 from service.db.engine import utcnow
-from service.db.upsert import insert_missing
+from service.db.upsert import insert_missing, table_of
 from service.errors import PhaseConflict
 from service.pagination import paginate
 from service.residents.access import public_challenge
@@ -22,7 +22,7 @@ async def follow(session: AsyncSession, challenge_id: int, user_id: int) -> None
     """Follow in the caller's transaction; following twice is following once."""
     await insert_missing(
         session,
-        Follow.__table__,  # type: ignore[arg-type]
+        table_of(Follow),
         [{"user_id": user_id, "challenge_id": challenge_id, "created_at": utcnow()}],
         unique=("user_id", "challenge_id"),
     )
@@ -46,7 +46,7 @@ class FollowService:
             delete(Follow).where(
                 col(Follow.challenge_id) == challenge_id, col(Follow.user_id) == user.id
             )
-        )  # type: ignore[call-overload]
+        )
         await self.session.commit()
         return FollowPublic(challenge_id=challenge_id, following=False)
 

@@ -261,7 +261,7 @@ class InputService:
                 update(ResidentInput)
                 .where(col(ResidentInput.id) == input_id)
                 .values(endorsement_count=ResidentInput.endorsement_count + 1)
-            )  # type: ignore[call-overload]
+            )
             await self._commit_once()
             await self.session.refresh(resident_input)
         return EndorsementPublic(
@@ -278,7 +278,7 @@ class InputService:
                 update(ResidentInput)
                 .where(col(ResidentInput.id) == input_id)
                 .values(report_count=ResidentInput.report_count + 1)
-            )  # type: ignore[call-overload]
+            )
             challenge = await public_challenge(self.session, resident_input.challenge_id)
             await tell_city_of_report(self.session, resident_input, challenge, reason)
             await self._commit_once()

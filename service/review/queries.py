@@ -105,7 +105,7 @@ async def proposal_evaluation(
                 criterion_id=c.id,  # type: ignore[arg-type]
                 name=c.name,
                 weight=c.weight,
-                mean_score=round(own.criteria_means[c.id], 4)  # type: ignore[index]
+                mean_score=round(own.criteria_means[c.id], 4)
                 if own and c.id in own.criteria_means
                 else None,
             )

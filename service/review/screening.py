@@ -61,7 +61,7 @@ class ScreeningService:
                 col(InfoRequest.status) == InfoRequestStatus.OPEN,
             )
             .values(status=InfoRequestStatus.SUPERSEDED)
-        )  # type: ignore[call-overload]
+        )
 
     async def screen(
         self, proposal_id: int, eligible: bool, reason: str, city: CurrentUser

@@ -50,15 +50,15 @@ class SelectionService:
         challenge = await self._challenge(challenge_id)
         require_phase(challenge, RANKED_PHASES, "there is no ranking before the review")
         criteria = await criteria_of(self.session, challenge_id)
-        names = {c.id: c.name for c in criteria}
-        weights = {c.id: c.weight for c in criteria}
+        names = {c.id: c.name for c in criteria if c.id is not None}
+        weights = {c.id: c.weight for c in criteria if c.id is not None}
         what_if = weights_text is not None
         if what_if:
             try:
-                weights = parse_weights(weights_text or "", names)  # type: ignore[arg-type]
+                weights = parse_weights(weights_text or "", names)
             except ValueError as exc:
                 raise FieldError("weights", str(exc)) from None
-        ranked = await rank_challenge(self.session, challenge_id, weights)  # type: ignore[arg-type]
+        ranked = await rank_challenge(self.session, challenge_id, weights)
         published_rank = (
             {r.proposal_id: r.rank for r in await rank_challenge(self.session, challenge_id)}
             if what_if
@@ -71,12 +71,13 @@ class SelectionService:
                     select(Proposal).where(Proposal.challenge_id == challenge_id)
                 )
             ).all()
+            if p.id is not None
         }
         startups = await self._startup_names([p.startup_id for p in proposals.values()])
         ranked_ids = {r.proposal_id for r in ranked}
         return Ranking(
             challenge_id=challenge_id,
-            weights={names[c]: w for c, w in weights.items()},  # type: ignore[index]
+            weights={names[c]: w for c, w in weights.items()},
             what_if=what_if,
             preliminary=challenge.phase == ChallengePhase.REVIEW,
             items=[
@@ -92,7 +93,7 @@ class SelectionService:
                     spread=round(r.spread, 4),
                     score_range=round(r.score_range, 4),
                     disagreement=r.disagreement,
-                    criteria_means={names[c]: round(m, 4) for c, m in r.criteria_means.items()},  # type: ignore[index]
+                    criteria_means={names[c]: round(m, 4) for c, m in r.criteria_means.items()},
                     published_rank=published_rank.get(r.proposal_id),
                 )
                 for r in ranked

@@ -33,10 +33,10 @@ class HousekeepingActivities:
                 delete(RateLimitWindow).where(
                     col(RateLimitWindow.window_start) < input.as_of - RATE_LIMIT_KEEP
                 )
-            )  # type: ignore[call-overload]
+            )
             keys = await session.exec(
                 delete(IdempotencyKey).where(col(IdempotencyKey.created_at) < input.as_of - KEY_TTL)
-            )  # type: ignore[call-overload]
+            )
             await session.commit()
         return PruneResult(
             rate_limit_windows=windows.rowcount or 0, idempotency_keys=keys.rowcount or 0

@@ -32,7 +32,7 @@ from schemas.workflows import (
 )
 from service.challenges.models import Challenge
 from service.challenges.rules import city_contacts
-from service.db.upsert import insert_missing
+from service.db.upsert import insert_missing, table_of
 from service.notifications.services import Message, notify
 from service.pilots.models import Milestone, Pilot, PilotDecision, PilotEvaluator
 from service.proposals.models import Proposal, ProposalStatus
@@ -224,7 +224,7 @@ class PilotActivities:
                 ).all()
                 await insert_missing(
                     session,
-                    PilotEvaluator.__table__,  # type: ignore[arg-type]
+                    table_of(PilotEvaluator),
                     [{"pilot_id": input.pilot_id, "evaluator_id": e} for e in chosen],
                     unique=("pilot_id", "evaluator_id"),
                 )
@@ -281,7 +281,7 @@ class PilotActivities:
                 )
             await insert_missing(
                 session,
-                Pilot.__table__,  # type: ignore[arg-type]
+                table_of(Pilot),
                 [
                     {
                         "challenge_id": input.challenge_id,

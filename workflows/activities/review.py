@@ -29,7 +29,7 @@ from schemas.workflows import (
 )
 from service.challenges.models import Challenge
 from service.challenges.rules import city_contacts
-from service.db.upsert import insert_missing
+from service.db.upsert import insert_missing, table_of
 from service.notifications.services import Message, notify
 from service.pilots.models import Pilot
 from service.proposals.models import Proposal, ProposalStatus
@@ -112,7 +112,7 @@ class ReviewActivities:
                         col(InfoRequest.status) == InfoRequestStatus.OPEN,
                     )
                     .values(status=InfoRequestStatus.EXPIRED)
-                )  # type: ignore[call-overload]
+                )
                 if not claimed.rowcount:
                     continue  # answered meanwhile, or another attempt got here first
                 proposal = await session.get(Proposal, request.proposal_id)
@@ -171,7 +171,7 @@ class ReviewActivities:
                         Assignment.status == AssignmentStatus.ACTIVE,
                         col(Assignment.completed_at).is_(None),
                     )
-                    .group_by(Assignment.evaluator_id)
+                    .group_by(col(Assignment.evaluator_id))
                 )
             ).all()
             sent = 0
@@ -254,7 +254,7 @@ class ReviewActivities:
                     )
             await insert_missing(
                 session,
-                Pilot.__table__,  # type: ignore[arg-type]
+                table_of(Pilot),
                 [
                     {
                         "challenge_id": input.challenge_id,
