@@ -10,9 +10,12 @@ import secrets
 from functools import cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from service.residents.targets import WorkingCalendar, public_holidays
 
 DEFAULT_DATA_DIR = Path(".proeftuin")
 
@@ -87,6 +90,13 @@ class Settings(BaseSettings):
         default=7, ge=0, le=23, description="When overdue input and daily digests go out"
     )
 
+    # The city's working days, for response targets ("answered within 10 working days"):
+    # Monday to Friday in its time zone, less its public holidays when they are named.
+    time_zone: str = Field(default="UTC", description="The city's time zone (IANA name)")
+    public_holidays: str | None = Field(
+        default=None, description='Holiday calendar: a country, or country-region ("NL", "DE-BY")'
+    )
+
     # Per-account limits on what residents write, counted in the database so they hold
     # across any number of API processes.
     input_limit_per_hour: int = Field(default=10, ge=1)
@@ -122,6 +132,26 @@ class Settings(BaseSettings):
         if "@" not in address or "\n" in value or "\r" in value:
             raise ValueError("must be an address, e.g. Proeftuin <noreply@city.example>")
         Address(display_name=name, addr_spec=address)
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                "must be an IANA time zone name, for example Europe/Amsterdam"
+            ) from None
+        return value
+
+    @field_validator("public_holidays", mode="before")
+    @classmethod
+    def _known_holiday_calendar(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str):
+            public_holidays(value)  # ValueError naming the calendar if unknown
         return value
 
     @field_validator("temporal_address")
@@ -172,6 +202,10 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
+
+    @property
+    def working_calendar(self) -> WorkingCalendar:
+        return WorkingCalendar.of(self.time_zone, self.public_holidays)
 
     @property
     def mail_dir(self) -> Path:

@@ -36,7 +36,8 @@ Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)]
 
 
 def provide_input_service(db_session: NamedDependency[AsyncSession], state: State) -> InputService:
-    return InputService(db_session, Limits.from_settings(state.settings))
+    settings = state.settings
+    return InputService(db_session, Limits.from_settings(settings), settings.working_calendar)
 
 
 def provide_follow_service(db_session: NamedDependency[AsyncSession]) -> FollowService:

@@ -34,7 +34,7 @@ from service.residents.announcements import tell_city_of_report
 from service.residents.follows import follow
 from service.residents.models import Endorsement, InputReport, ResidentInput
 from service.residents.ratelimit import Limits, count_action
-from service.residents.targets import respond_by
+from service.residents.targets import WorkingCalendar, respond_by
 
 
 def can_see(resident_input: ResidentInput, viewer: CurrentUser | None) -> bool:
@@ -79,9 +79,12 @@ def to_public(
 
 
 class InputService:
-    def __init__(self, session: AsyncSession, limits: Limits) -> None:
+    def __init__(
+        self, session: AsyncSession, limits: Limits, calendar: WorkingCalendar | None = None
+    ) -> None:
         self.session = session
         self.limits = limits
+        self.calendar = calendar or WorkingCalendar()
 
     # -- giving input ------------------------------------------------------------------
 
@@ -144,7 +147,7 @@ class InputService:
             body=data.body,
             rating=data.rating,
             created_at=now,
-            respond_by=respond_by(now, challenge.response_target_working_days),
+            respond_by=respond_by(now, challenge.response_target_working_days, self.calendar),
         )
         self.session.add(resident_input)
         # Whoever speaks up hears how it went: giving input follows the challenge.

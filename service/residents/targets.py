@@ -2,21 +2,60 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
 
 WEEKEND = (5, 6)
 
 
-def respond_by(received_at: datetime, working_days: int) -> datetime:
-    """The end of the ``working_days``-th working day (Monday to Friday, in UTC) after
-    the day the input came in: what "answered within 10 working days" means.
+@cache
+def public_holidays(calendar: str) -> holidays.HolidayBase:
+    """The public holidays of ``calendar``: a country code, optionally with a
+    subdivision ("NL", "DE-BY", "US-CA"). Raises ValueError for one we do not know."""
+    country, _, subdivision = calendar.strip().upper().partition("-")
+    try:
+        return holidays.country_holidays(country, subdiv=subdivision or None)
+    except NotImplementedError as exc:
+        raise ValueError(f"{calendar!r} is not a known holiday calendar ({exc})") from None
 
-    Public holidays are not known here; they count as working days.
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Which days the city's office works, and where its days begin and end.
+
+    Monday to Friday, less the public holidays of the city's country or region when
+    they are configured; days run midnight to midnight in the city's time zone.
     """
-    day = received_at.astimezone(UTC).date()
+
+    time_zone: tzinfo = UTC
+    holidays: holidays.HolidayBase | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, time_zone: str = "UTC", holiday_calendar: str | None = None) -> WorkingCalendar:
+        return cls(
+            time_zone=ZoneInfo(time_zone),
+            holidays=public_holidays(holiday_calendar) if holiday_calendar else None,
+        )
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() not in WEEKEND and (self.holidays is None or day not in self.holidays)
+
+
+def respond_by(
+    received_at: datetime, working_days: int, calendar: WorkingCalendar | None = None
+) -> datetime:
+    """The end of the ``working_days``-th working day after the day the input came in:
+    what "answered within 10 working days" means, as an instant in UTC."""
+    calendar = calendar or WorkingCalendar()
+    day = received_at.astimezone(calendar.time_zone).date()
     counted = 0
     while counted < working_days:
         day += timedelta(days=1)
-        if day.weekday() not in WEEKEND:
+        if calendar.is_working_day(day):
             counted += 1
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=calendar.time_zone)
+    return end.astimezone(UTC)

@@ -14,7 +14,7 @@ from service.notifications.mail import (
     read_unsubscribe_token,
     unsubscribe_token,
 )
-from service.residents.targets import respond_by
+from service.residents.targets import WorkingCalendar, respond_by
 from service.settings import Settings
 from workflows.daily_round import next_round
 
@@ -34,6 +34,34 @@ from workflows.daily_round import next_round
 def test_the_response_target_counts_working_days(received, days, due):
     moment = datetime.fromisoformat(received).replace(tzinfo=UTC)
     assert respond_by(moment, days) == datetime.fromisoformat(due).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("received", "days", "due"),
+    [
+        # Friday, 2 working days in Amsterdam: Monday, then King's Day (Tuesday 27 April
+        # 2027) is no working day, so by the end of Wednesday, Amsterdam time (CEST).
+        ("2027-04-23T12:00", 2, "2027-04-28T22:00"),
+        # Christmas week 2026: Friday 25 and Saturday 26 December are holidays; one
+        # working day after Thursday 24 is Monday 28, ending 23:00 UTC (CET).
+        ("2026-12-24T09:00", 1, "2026-12-28T23:00"),
+        # 23:30 UTC on Sunday is already Monday in Amsterdam: counting starts Tuesday.
+        ("2026-11-29T23:30", 1, "2026-12-01T23:00"),
+    ],
+)
+def test_holidays_and_the_city_s_time_zone_shape_the_target(received, days, due):
+    calendar = WorkingCalendar.of("Europe/Amsterdam", "NL")
+    moment = datetime.fromisoformat(received).replace(tzinfo=UTC)
+    assert respond_by(moment, days, calendar) == datetime.fromisoformat(due).replace(tzinfo=UTC)
+
+
+def test_the_calendar_comes_from_the_settings():
+    calendar = Settings(time_zone="Europe/Berlin", public_holidays="de-by").working_calendar
+    assert not calendar.is_working_day(datetime(2027, 1, 6).date())  # Epiphany in Bavaria
+    assert Settings(public_holidays="DE").working_calendar.is_working_day(
+        datetime(2027, 1, 6).date()
+    )
+    assert Settings().working_calendar.holidays is None
 
 
 def test_the_daily_round_is_the_next_set_hour():

@@ -43,6 +43,9 @@ def test_environment_variables_are_read(monkeypatch, tmp_path):
         ("PROEFTUIN_DATABASE_URL", "mysql://localhost/x"),
         ("PROEFTUIN_TEMPORAL_ADDRESS", "no-port-here"),
         ("PROEFTUIN_MODE", "staging"),
+        ("PROEFTUIN_TIME_ZONE", "Europe/Atlantis"),
+        ("PROEFTUIN_PUBLIC_HOLIDAYS", "XX"),
+        ("PROEFTUIN_PUBLIC_HOLIDAYS", "NL-NOWHERE"),
     ],
 )
 def test_a_bad_value_is_named(monkeypatch, variable, value):
