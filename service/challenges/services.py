@@ -117,12 +117,14 @@ class ChallengeService:
         ]
         data["kpis"] = [KpiPublic.model_validate(k) for k in await self.kpis(challenge.id)]
         data["timeline"] = [timeline_entry(t) for t in await self.timeline(challenge.id)]
-        pilots = await self.session.exec(
-            select(Pilot).where(Pilot.challenge_id == challenge.id).order_by(col(Pilot.id))
-        )
-        data["pilots"] = [PilotSummary.model_validate(p) for p in pilots.all()]
+        pilots = (
+            await self.session.exec(
+                select(Pilot).where(Pilot.challenge_id == challenge.id).order_by(col(Pilot.id))
+            )
+        ).all()
+        data["pilots"] = [PilotSummary.model_validate(p) for p in pilots]
         if challenge.phase != ChallengePhase.DRAFT:
-            data["engagement"] = await engagement(self.session, challenge)
+            data["engagement"] = await engagement(self.session, challenge, pilots=pilots)
         return ChallengePublic.model_validate(data)
 
     # -- drafting ----------------------------------------------------------------------

@@ -6,10 +6,11 @@ the engagement endpoint.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from statistics import median
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -40,29 +41,46 @@ async def challenge_engagement(
 
 
 async def engagement(
-    session: AsyncSession, challenge: Challenge, now: datetime | None = None
+    session: AsyncSession,
+    challenge: Challenge,
+    now: datetime | None = None,
+    pilots: Sequence[Pilot] | None = None,
 ) -> EngagementPublic:
     """Input counts, the share answered (and answered on time), the median time to
-    answer, followers, and a rating summary per pilot. Hidden input is counted only as
-    hidden."""
+    answer, followers, and a rating summary per pilot (of ``pilots`` when the caller
+    has them already). Hidden input is counted only as hidden.
+
+    It is part of every read of a challenge, so it asks the database as little as it
+    can: one grouped query for the counts and overdue input, one for the answer times,
+    one for the followers and endorsements, one for the ratings.
+    """
     assert challenge.id is not None
     now = now or utcnow()
-    by_status_stage = (
+    is_overdue = col(ResidentInput.status).in_(OPEN_INPUT_STATUSES) & (
+        col(ResidentInput.respond_by) < now
+    )
+    groups = (
         await session.exec(
-            select(ResidentInput.status, ResidentInput.stage, func.count())
+            select(
+                ResidentInput.status,
+                ResidentInput.stage,
+                func.count(),
+                func.coalesce(func.sum(case((is_overdue, 1), else_=0)), 0),
+            )
             .where(ResidentInput.challenge_id == challenge.id)
             .group_by(col(ResidentInput.status), col(ResidentInput.stage))
         )
     ).all()
     by_status = {status.value: 0 for status in InputStatus if status != InputStatus.HIDDEN}
     by_stage = {stage.value: 0 for stage in InputStage}
-    hidden = 0
-    for status, stage, count in by_status_stage:
+    hidden = overdue = 0
+    for status, stage, count, late in groups:
         if status == InputStatus.HIDDEN:
             hidden += count
             continue
         by_status[status] = by_status.get(status, 0) + count
         by_stage[stage] = by_stage.get(stage, 0) + count
+        overdue += int(late)
     visible = sum(by_status.values())
     visible_only = col(ResidentInput.status) != InputStatus.HIDDEN
 
@@ -83,27 +101,16 @@ async def engagement(
         1 for _, answered_at, due in answered if answered_at is not None and answered_at <= due
     )
 
-    overdue = (
+    endorsed = (
+        select(func.coalesce(func.sum(ResidentInput.endorsement_count), 0))
+        .where(ResidentInput.challenge_id == challenge.id, visible_only)
+        .scalar_subquery()
+    )
+    followers, endorsements = (
         await session.exec(
-            select(func.count())
-            .select_from(ResidentInput)
-            .where(
-                ResidentInput.challenge_id == challenge.id,
-                col(ResidentInput.status).in_(OPEN_INPUT_STATUSES),
-                col(ResidentInput.respond_by) < now,
-            )
-        )
-    ).one()
-    followers = (
-        await session.exec(
-            select(func.count()).select_from(Follow).where(Follow.challenge_id == challenge.id)
-        )
-    ).one()
-    endorsements = (
-        await session.exec(
-            select(func.coalesce(func.sum(ResidentInput.endorsement_count), 0)).where(
-                ResidentInput.challenge_id == challenge.id, visible_only
-            )
+            select(func.count(), endorsed)
+            .select_from(Follow)
+            .where(Follow.challenge_id == challenge.id)
         )
     ).one()
     return EngagementPublic(
@@ -119,16 +126,20 @@ async def engagement(
         median_hours_to_answer=round(median(hours), 2) if hours else None,
         overdue=overdue,
         response_target_working_days=challenge.response_target_working_days,
-        pilots=await rating_summaries(session, challenge.id),
+        pilots=await rating_summaries(session, challenge.id, pilots),
     )
 
 
-async def rating_summaries(session: AsyncSession, challenge_id: int) -> list[RatingSummary]:
-    pilots = (
-        await session.exec(
-            select(Pilot).where(Pilot.challenge_id == challenge_id).order_by(col(Pilot.id))
-        )
-    ).all()
+async def rating_summaries(
+    session: AsyncSession, challenge_id: int, pilots: Sequence[Pilot] | None = None
+) -> list[RatingSummary]:
+    """A rating summary per pilot of the challenge (``pilots``, if the caller has them)."""
+    if pilots is None:
+        pilots = (
+            await session.exec(
+                select(Pilot).where(Pilot.challenge_id == challenge_id).order_by(col(Pilot.id))
+            )
+        ).all()
     rows = (
         await session.exec(
             select(ResidentInput.pilot_id, ResidentInput.rating, func.count())
