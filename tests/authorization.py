@@ -71,6 +71,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /api/unsubscribe": PUBLIC,  # by the signed token in the mail, not a login
     "POST /api/unsubscribe": PUBLIC,  # one-click (RFC 8058): no cookies, no CSRF token
     "POST /api/unsubscribe/confirm": PUBLIC,  # the page's form: needs its CSRF token
+    "POST /api/unsubscribe/unfollow/{challenge_id}": PUBLIC,  # its other form: the same
     # residents
     "POST /api/challenges/{challenge_id}/follow": RESIDENT,
     "DELETE /api/challenges/{challenge_id}/follow": RESIDENT,
@@ -94,4 +95,5 @@ EXPECTED: dict[str, frozenset[str]] = {
 # form; the matrix does the same, so the CSRF check does not count as a refusal.
 FORM_PAGES: dict[str, str] = {
     "POST /api/unsubscribe/confirm": "/api/unsubscribe",
+    "POST /api/unsubscribe/unfollow/{challenge_id}": "/api/unsubscribe",
 }

@@ -21,6 +21,7 @@ from schemas.notifications import (
 from service.auth.guards import requires_login
 from service.auth.identity import CurrentUser
 from service.auth.models import User
+from service.challenges.models import Challenge
 from service.notifications.mail import UNSUBSCRIBE_PATH, read_unsubscribe_token, templates
 from service.notifications.services import (
     NotificationService,
@@ -28,6 +29,7 @@ from service.notifications.services import (
     set_email_preference,
 )
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from service.residents.follows import followed_challenges, unfollow
 from service.security import CSRF_FIELD, EXCLUDE_FROM_CSRF, csrf_token
 
 
@@ -100,18 +102,36 @@ async def _unsubscribing(session: AsyncSession, state: State, token: str) -> Use
     return user
 
 
-def _unsubscribe_page(token: str, email: str, done: bool, request: Request[Any, Any, Any]) -> str:
-    return (
+async def _unsubscribe_page(
+    session: AsyncSession,
+    token: str,
+    user: User,
+    request: Request[Any, Any, Any],
+    *,
+    done: bool = False,
+    unfollowed: str | None = None,
+) -> Response[str]:
+    """The page behind a mail's link: stop all e-mail, or stop following one challenge
+    (its phases, pilots and decision), each a form with the page's CSRF token."""
+    assert user.id is not None
+    follows = [
+        {"title": c.title, "action": f"{UNSUBSCRIBE_PATH}/unfollow/{c.id}?token={token}"}
+        for c in await followed_challenges(session, user.id)
+    ]
+    html = (
         templates()
         .get_template("unsubscribe.html")
         .render(
             done=done,
-            email=email,
+            unfollowed=unfollowed,
+            email=user.email,
             action=f"{UNSUBSCRIBE_PATH}/confirm?token={token}",
+            follows=follows,
             csrf_field=CSRF_FIELD,
             csrf_token=csrf_token(request),
         )
     )
+    return Response(html, media_type=MediaType.HTML)
 
 
 class UnsubscribeController(Controller):
@@ -133,8 +153,7 @@ class UnsubscribeController(Controller):
         request: Request[Any, Any, Any],
     ) -> Response[str]:
         user = await _unsubscribing(db_session, state, token)
-        html = _unsubscribe_page(token, user.email, False, request)
-        return Response(html, media_type=MediaType.HTML)
+        return await _unsubscribe_page(db_session, token, user, request)
 
     @post(
         "/confirm",
@@ -152,8 +171,31 @@ class UnsubscribeController(Controller):
         user = await _unsubscribing(db_session, state, token)
         assert user.id is not None
         await set_email_preference(db_session, user.id, EmailPreference.NONE)
-        html = _unsubscribe_page(token, user.email, True, request)
-        return Response(html, media_type=MediaType.HTML)
+        return await _unsubscribe_page(db_session, token, user, request, done=True)
+
+    @post(
+        "/unfollow/{challenge_id:int}",
+        status_code=200,
+        media_type=MediaType.HTML,
+        summary="The unsubscribe page's other form: stop following one challenge, keep the "
+        "rest of the e-mail (needs the page's CSRF token)",
+    )
+    async def unfollow(
+        self,
+        challenge_id: FromPath[int],
+        token: FromQuery[str],
+        db_session: NamedDependency[AsyncSession],
+        state: State,
+        request: Request[Any, Any, Any],
+    ) -> Response[str]:
+        user = await _unsubscribing(db_session, state, token)
+        assert user.id is not None
+        challenge = await db_session.get(Challenge, challenge_id)
+        if challenge is None:
+            raise NotFoundException(f"no challenge {challenge_id}")
+        await unfollow(db_session, challenge_id, user.id)
+        await db_session.commit()
+        return await _unsubscribe_page(db_session, token, user, request, unfollowed=challenge.title)
 
     @post(
         "/",

@@ -28,6 +28,26 @@ async def follow(session: AsyncSession, challenge_id: int, user_id: int) -> None
     )
 
 
+async def unfollow(session: AsyncSession, challenge_id: int, user_id: int) -> None:
+    """Stop following in the caller's transaction; not following is a no-op."""
+    await session.exec(
+        delete(Follow).where(
+            col(Follow.challenge_id) == challenge_id, col(Follow.user_id) == user_id
+        )
+    )
+
+
+async def followed_challenges(session: AsyncSession, user_id: int) -> list[Challenge]:
+    """The challenges ``user_id`` follows, the most recently followed first."""
+    rows = await session.exec(
+        select(Challenge)
+        .join(Follow, col(Follow.challenge_id) == Challenge.id)
+        .where(Follow.user_id == user_id)
+        .order_by(col(Follow.id).desc())
+    )
+    return list(rows.all())
+
+
 class FollowService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -42,11 +62,7 @@ class FollowService:
 
     async def unfollow(self, challenge_id: int, user: CurrentUser) -> FollowPublic:
         await public_challenge(self.session, challenge_id)
-        await self.session.exec(
-            delete(Follow).where(
-                col(Follow.challenge_id) == challenge_id, col(Follow.user_id) == user.id
-            )
-        )
+        await unfollow(self.session, challenge_id, user.id)
         await self.session.commit()
         return FollowPublic(challenge_id=challenge_id, following=False)
 

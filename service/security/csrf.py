@@ -4,8 +4,9 @@ The JSON API under /api is authenticated by a bearer token that a browser never 
 to a request by itself, so a forged cross-site request carries no credentials: it is
 left out. HTML forms are protected: the page sets a signed token in a cookie and in a
 hidden field, and a POST is refused (403) unless both are there and match. Today the
-one form is the unsubscribe page; the RFC 8058 one-click unsubscribe, which mail
-providers POST without cookies, opts out on its handler (``exclude_from_csrf``).
+forms are on the unsubscribe page (stop all e-mail; stop following a challenge); the
+RFC 8058 one-click unsubscribe, which mail providers POST without cookies, opts out on
+its handler (``exclude_from_csrf``).
 """
 
 from __future__ import annotations

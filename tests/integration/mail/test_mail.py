@@ -87,7 +87,9 @@ async def test_the_right_mails_reach_the_right_people_and_unsubscribe_works(
     # Unsubscribe, without signing in: the header and the link in the body agree.
     header_url = cancelled["List-Unsubscribe"].strip().strip("<>")
     assert cancelled["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    body_url = re.search(r"Stop all e-mail from Proeftuin: (\S+)", text_of(cancelled)).group(1)
+    body_url = re.search(
+        r"Stop all e-mail from Proeftuin, or stop following a challenge: (\S+)", text_of(cancelled)
+    ).group(1)
     assert header_url == body_url and header_url.startswith(f"{PUBLIC_URL}/api/unsubscribe?token=")
     path = header_url.removeprefix(PUBLIC_URL)
     page = await api.get(path)
