@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, MediaType, Request, Response, get, post, put
@@ -94,18 +95,29 @@ class EmailPreferenceController(Controller):
         return EmailPreferencePublic(email_preference=data.email_preference)
 
 
-async def _unsubscribing(session: AsyncSession, state: State, token: str) -> User:
+@dataclass(frozen=True)
+class LinkReader:
+    """Whoever opened a mail's unsubscribe link: its account, and the link's token."""
+
+    user: User
+    user_id: int
+    token: str
+
+
+async def provide_link_reader(
+    token: FromQuery[str], db_session: NamedDependency[AsyncSession], state: State
+) -> LinkReader:
+    """The account a mail's signed link names; 404 for a link that is not (any more)."""
     user_id = read_unsubscribe_token(state.settings.signing_secret(), token)
-    user = await session.get(User, user_id) if user_id is not None else None
-    if user is None:
+    user = await db_session.get(User, user_id) if user_id is not None else None
+    if user is None or user.id is None:
         raise NotFoundException("this unsubscribe link is not valid (any more)")
-    return user
+    return LinkReader(user=user, user_id=user.id, token=token)
 
 
 async def _unsubscribe_page(
     session: AsyncSession,
-    token: str,
-    user: User,
+    reader: LinkReader,
     request: Request[Any, Any, Any],
     *,
     done: bool = False,
@@ -113,10 +125,10 @@ async def _unsubscribe_page(
 ) -> Response[str]:
     """The page behind a mail's link: stop all e-mail, or stop following one challenge
     (its phases, pilots and decision), each a form with the page's CSRF token."""
-    assert user.id is not None
+    link = f"?token={reader.token}"
     follows = [
-        {"title": c.title, "action": f"{UNSUBSCRIBE_PATH}/unfollow/{c.id}?token={token}"}
-        for c in await followed_challenges(session, user.id)
+        {"title": c.title, "action": f"{UNSUBSCRIBE_PATH}/unfollow/{c.id}{link}"}
+        for c in await followed_challenges(session, reader.user_id)
     ]
     html = (
         templates()
@@ -124,8 +136,8 @@ async def _unsubscribe_page(
         .render(
             done=done,
             unfollowed=unfollowed,
-            email=user.email,
-            action=f"{UNSUBSCRIBE_PATH}/confirm?token={token}",
+            email=reader.user.email,
+            action=f"{UNSUBSCRIBE_PATH}/confirm{link}",
             follows=follows,
             csrf_field=CSRF_FIELD,
             csrf_token=csrf_token(request),
@@ -136,24 +148,24 @@ async def _unsubscribe_page(
 
 class UnsubscribeController(Controller):
     """The link in every mail: works without signing in, by its signed token. GET shows
-    a confirmation page (link scanners follow links) whose form POSTs to ``/confirm``
-    with a CSRF token; a mail client's one-click unsubscribe (RFC 8058) POSTs to the
-    link itself, without cookies, so that handler is left out of CSRF checks: the
-    signed token in its URL is what proves the mail reached its reader."""
+    a confirmation page (link scanners follow links) whose forms POST to ``/confirm``
+    (all e-mail) or ``/unfollow/{id}`` (one challenge) with a CSRF token; a mail
+    client's one-click unsubscribe (RFC 8058) POSTs to the link itself, without
+    cookies, so that handler is left out of CSRF checks: the signed token in its URL is
+    what proves the mail reached its reader."""
 
     path = UNSUBSCRIBE_PATH
     tags = ["notifications"]
+    dependencies = {"reader": Provide(provide_link_reader)}
 
     @get("/", summary="The unsubscribe page of a mail's link", media_type=MediaType.HTML)
     async def page(
         self,
-        token: FromQuery[str],
+        reader: NamedDependency[LinkReader],
         db_session: NamedDependency[AsyncSession],
-        state: State,
         request: Request[Any, Any, Any],
     ) -> Response[str]:
-        user = await _unsubscribing(db_session, state, token)
-        return await _unsubscribe_page(db_session, token, user, request)
+        return await _unsubscribe_page(db_session, reader, request)
 
     @post(
         "/confirm",
@@ -163,15 +175,12 @@ class UnsubscribeController(Controller):
     )
     async def confirm(
         self,
-        token: FromQuery[str],
+        reader: NamedDependency[LinkReader],
         db_session: NamedDependency[AsyncSession],
-        state: State,
         request: Request[Any, Any, Any],
     ) -> Response[str]:
-        user = await _unsubscribing(db_session, state, token)
-        assert user.id is not None
-        await set_email_preference(db_session, user.id, EmailPreference.NONE)
-        return await _unsubscribe_page(db_session, token, user, request, done=True)
+        await set_email_preference(db_session, reader.user_id, EmailPreference.NONE)
+        return await _unsubscribe_page(db_session, reader, request, done=True)
 
     @post(
         "/unfollow/{challenge_id:int}",
@@ -183,19 +192,16 @@ class UnsubscribeController(Controller):
     async def unfollow(
         self,
         challenge_id: FromPath[int],
-        token: FromQuery[str],
+        reader: NamedDependency[LinkReader],
         db_session: NamedDependency[AsyncSession],
-        state: State,
         request: Request[Any, Any, Any],
     ) -> Response[str]:
-        user = await _unsubscribing(db_session, state, token)
-        assert user.id is not None
         challenge = await db_session.get(Challenge, challenge_id)
         if challenge is None:
             raise NotFoundException(f"no challenge {challenge_id}")
-        await unfollow(db_session, challenge_id, user.id)
+        await unfollow(db_session, challenge_id, reader.user_id)
         await db_session.commit()
-        return await _unsubscribe_page(db_session, token, user, request, unfollowed=challenge.title)
+        return await _unsubscribe_page(db_session, reader, request, unfollowed=challenge.title)
 
     @post(
         "/",
@@ -204,12 +210,7 @@ class UnsubscribeController(Controller):
         opt=EXCLUDE_FROM_CSRF,
     )
     async def unsubscribe(
-        self,
-        token: FromQuery[str],
-        db_session: NamedDependency[AsyncSession],
-        state: State,
+        self, reader: NamedDependency[LinkReader], db_session: NamedDependency[AsyncSession]
     ) -> UnsubscribeResult:
-        user = await _unsubscribing(db_session, state, token)
-        assert user.id is not None
-        await set_email_preference(db_session, user.id, EmailPreference.NONE)
-        return UnsubscribeResult(email=user.email, email_preference=EmailPreference.NONE)
+        await set_email_preference(db_session, reader.user_id, EmailPreference.NONE)
+        return UnsubscribeResult(email=reader.user.email, email_preference=EmailPreference.NONE)
