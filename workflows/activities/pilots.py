@@ -16,7 +16,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from schemas.common import ActorKind
 from schemas.workflows import (
     AgreementTimes,
     ApplyPilotDecisionInput,
@@ -35,8 +34,9 @@ from service.challenges.rules import city_contacts
 from service.db.upsert import insert_missing, table_of
 from service.notifications.services import Message, notify
 from service.pilots.models import Milestone, Pilot, PilotDecision, PilotEvaluator
+from service.pilots.opening import open_pilots, record_outcome
 from service.proposals.models import Proposal, ProposalStatus
-from service.review.models import ChallengeEvaluator, ProposalEvent
+from service.review.models import ChallengeEvaluator
 from workflows.activities.phases import write_transition
 
 DECISION_WORDS = {
@@ -265,36 +265,15 @@ class PilotActivities:
             proposal = await session.get(Proposal, input.proposal_id)
             if proposal is None or proposal.challenge_id != input.challenge_id:
                 raise ApplicationError("no such proposal in this challenge", non_retryable=True)
-            if proposal.status != ProposalStatus.SELECTED:
-                proposal.status = ProposalStatus.SELECTED
-                proposal.updated_at = input.at
-                session.add(proposal)
-                session.add(
-                    ProposalEvent(
-                        proposal_id=proposal.id,  # type: ignore[arg-type]
-                        kind="selected",
-                        at=input.at,
-                        actor_kind=ActorKind.USER,
-                        actor_id=input.actor_id,
-                        body="selected for a freed pilot slot",
-                    )
-                )
-            await insert_missing(
+            record_outcome(
                 session,
-                table_of(Pilot),
-                [
-                    {
-                        "challenge_id": input.challenge_id,
-                        "proposal_id": input.proposal_id,
-                        "startup_id": proposal.startup_id,
-                        "status": "agreement",
-                        "created_at": input.at,
-                        "updated_at": input.at,
-                        "extensions": 0,
-                    }
-                ],
-                unique=("proposal_id",),
+                proposal,
+                ProposalStatus.SELECTED,
+                input.at,
+                input.actor_id,
+                note="selected for a freed pilot slot",
             )
+            await open_pilots(session, input.challenge_id, [proposal], input.at)
             pilot = (
                 await session.exec(select(Pilot).where(Pilot.proposal_id == input.proposal_id))
             ).one()

@@ -29,9 +29,9 @@ from schemas.workflows import (
 )
 from service.challenges.models import Challenge
 from service.challenges.rules import city_contacts
-from service.db.upsert import insert_missing, table_of
 from service.notifications.services import Message, notify
 from service.pilots.models import Pilot
+from service.pilots.opening import open_pilots, record_outcome
 from service.proposals.models import Proposal, ProposalStatus
 from service.review.models import (
     Assignment,
@@ -239,36 +239,9 @@ class ReviewActivities:
                     if proposal.id in chosen
                     else ProposalStatus.NOT_SELECTED
                 )
-                if proposal.status != outcome:
-                    proposal.status = outcome
-                    proposal.updated_at = input.at
-                    session.add(proposal)
-                    session.add(
-                        ProposalEvent(
-                            proposal_id=proposal.id,  # type: ignore[arg-type]
-                            kind=outcome.value,
-                            at=input.at,
-                            actor_kind=ActorKind.USER,
-                            actor_id=input.actor_id,
-                        )
-                    )
-            await insert_missing(
-                session,
-                table_of(Pilot),
-                [
-                    {
-                        "challenge_id": input.challenge_id,
-                        "proposal_id": p.id,
-                        "startup_id": p.startup_id,
-                        "status": "agreement",
-                        "created_at": input.at,
-                        "updated_at": input.at,
-                    }
-                    for p in proposals
-                    if p.id in chosen
-                ],
-                unique=("proposal_id",),
-            )
+                record_outcome(session, proposal, outcome, input.at, input.actor_id)
+            selected = [p for p in proposals if p.id in chosen]
+            await open_pilots(session, input.challenge_id, selected, input.at)
             await session.commit()
             pilots = (
                 await session.exec(
