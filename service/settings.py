@@ -216,12 +216,19 @@ class Settings(BaseSettings):
         """The JWT secret: the configured one, or one kept in the data folder (embedded)."""
         if self.jwt_secret:
             return self.jwt_secret.get_secret_value()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        path = self.data_dir / "jwt_secret"
-        if not path.exists():
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        return _stored_secret(self.data_dir.resolve())
+
+
+@cache
+def _stored_secret(data_dir: Path) -> str:
+    """The secret kept in ``data_dir``, made on first use; read once per process (every
+    mail's unsubscribe link and every CSRF check needs it)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "jwt_secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def secret_weakness(secret: str) -> str | None:

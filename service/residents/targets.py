@@ -35,7 +35,9 @@ class WorkingCalendar:
     holidays: holidays.HolidayBase | None = field(default=None, compare=False)
 
     @classmethod
+    @cache
     def of(cls, time_zone: str = "UTC", holiday_calendar: str | None = None) -> WorkingCalendar:
+        """The calendar of these settings, built once per process (every input asks)."""
         return cls(
             time_zone=ZoneInfo(time_zone),
             holidays=public_holidays(holiday_calendar) if holiday_calendar else None,
