@@ -13,6 +13,3 @@ class CurrentUser:
     email: str
     role: Role
     display_name: str
-
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import or_, update
@@ -280,7 +280,3 @@ class Outbox:
             .values(status=OutboxStatus.BUNDLED, bundled_into_id=digest.id)
         )
         return result.rowcount or 0
-
-
-def utc_day(moment: datetime) -> str:
-    return moment.date().isoformat()
