@@ -102,7 +102,3 @@ def _write(session: Session, _context: Any) -> None:
     pending = session.info.pop(_PENDING, [])
     if pending:
         session.add_all(pending)
-
-
-def install() -> None:
-    """Importing this module installs the hooks; this names the intent at call sites."""
