@@ -52,6 +52,11 @@ class ActorKind(StrEnum):
     SYSTEM = "system"
 
 
+def actor_label(kind: str, actor_id: int | None) -> str:
+    """Who did it, as histories show it: ``user:<id>``, ``timer`` or ``system``."""
+    return f"user:{actor_id}" if kind == ActorKind.USER else kind
+
+
 Money = Annotated[
     Decimal,
     Field(ge=0, max_digits=14, decimal_places=2),

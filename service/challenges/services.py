@@ -22,7 +22,7 @@ from schemas.challenges import (
     PilotSummary,
     TimelineEntry,
 )
-from schemas.common import ActorKind, ChallengePhase, Page, Role
+from schemas.common import ActorKind, ChallengePhase, Page, Role, actor_label
 from schemas.workflows import CancelChallengeInput, ChallengeWorkflowInput
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
@@ -41,12 +41,11 @@ def can_see_drafts(viewer: CurrentUser | None) -> bool:
 
 
 def timeline_entry(row: PhaseTransition) -> TimelineEntry:
-    actor = f"user:{row.actor_id}" if row.actor_kind == ActorKind.USER else row.actor_kind
     return TimelineEntry(
         phase=row.to_phase,
         from_phase=row.from_phase,
         at=row.at,
-        actor=actor,
+        actor=actor_label(row.actor_kind, row.actor_id),
         actor_id=row.actor_id,
         reason=row.reason,
         pilot_id=row.pilot_id,

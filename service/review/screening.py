@@ -9,7 +9,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.common import ActorKind, ChallengePhase, Role
+from schemas.common import ActorKind, ChallengePhase, Role, actor_label
 from schemas.review import InfoRequestPublic, ProposalEventPublic
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
@@ -27,12 +27,6 @@ SCREENABLE = {
     ProposalStatus.ELIGIBLE,
     ProposalStatus.INELIGIBLE,
 }
-
-
-def event_actor(event: ProposalEvent) -> str:
-    if event.actor_kind == ActorKind.USER:
-        return f"user:{event.actor_id}"
-    return event.actor_kind
 
 
 class ScreeningService:
@@ -229,7 +223,7 @@ class ScreeningService:
                 ProposalEventPublic(
                     kind=e.kind,
                     at=e.at,
-                    actor=event_actor(e),
+                    actor=actor_label(e.actor_kind, e.actor_id),
                     body=e.body,
                     info_request_id=e.info_request_id,
                 )

@@ -3,24 +3,19 @@ HTTP) and a world of records in it, for tests that make thousands of requests.""
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from service.db import create_engine, create_session_factory
-from service.db.tables import metadata
 from service.settings import Settings
-from service.temporal import find_executable
 from tests.actors import Actors
-from tests.conftest import TEST_JWT_SECRET
+from tests.conftest import TEST_JWT_SECRET, clean_database, time_skipping_server
 from tests.security.served import ThreadedApi
 from tests.security.world import World, build_world
 from tests.stack import ThreadedWorker
@@ -30,24 +25,12 @@ from tests.stack import ThreadedWorker
 async def module_database_url(
     database_template: str, tmp_path_factory: pytest.TempPathFactory
 ) -> str:
-    if database_template.startswith("sqlite"):
-        target = tmp_path_factory.mktemp("module-db") / "proeftuin.db"
-        shutil.copy(database_template.split("///", 1)[1], target)
-        return f"sqlite+aiosqlite:///{target}"
-    engine = create_async_engine(database_template)
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    async with engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    await engine.dispose()
-    return database_template
+    return await clean_database(database_template, tmp_path_factory.mktemp("module-db"))
 
 
 @pytest.fixture(scope="module")
 async def module_temporal() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=find_executable("temporal-test-server"),
-        data_converter=pydantic_data_converter,
-    )
+    env = await time_skipping_server()
     yield env
     await env.shutdown()
 
