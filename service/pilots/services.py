@@ -158,14 +158,7 @@ class PilotService:
             evaluation=await self.evaluation_summary(pilot, viewer),
             decisions=[DecisionPublic.model_validate(d) for d in decisions],
             timeline=[timeline_entry(t) for t in timeline],
-            residents=next(
-                (
-                    r
-                    for r in await rating_summaries(self.session, challenge.id)
-                    if r.pilot_id == pilot.id
-                ),
-                None,
-            ),
+            residents=(await rating_summaries(self.session, challenge.id, [pilot]))[0],
         )
 
     async def kpi_reports(self, pilot_id: int) -> list[KpiReportPublic]:
