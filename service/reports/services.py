@@ -24,7 +24,7 @@ from schemas.reports import (
     ReportKpi,
     YouSaidWeDid,
 )
-from schemas.residents import InputStage, RatingSummary
+from schemas.residents import InputStage
 from service.auth.models import User
 from service.challenges.models import Challenge
 from service.challenges.rules import require_phase
@@ -70,8 +70,8 @@ class ReportService:
         }
         statuses = Counter(p.status for p in proposals)
         pilots = await self._pilots(challenge_id)
-        residents = await engagement(self.session, challenge)
-        ratings = {summary.pilot_id: summary for summary in residents.pilots}
+        residents = await engagement(self.session, challenge, pilots=pilots)
+        outcomes = [await self._pilot_outcome(p, challenge) for p in pilots]
         selected = statuses[ProposalStatus.SELECTED]
         not_selected = statuses[ProposalStatus.NOT_SELECTED]
         return OutcomeReport(
@@ -105,9 +105,11 @@ class ReportService:
                 for p in proposals
                 if p.status == ProposalStatus.SELECTED or p.public_title_consent
             ],
-            pilots=[await self._pilot_outcome(p, challenge, ratings) for p in pilots],
+            pilots=outcomes,
             residents=residents,
-            you_said_we_did=await self._you_said_we_did(challenge_id, pilots),
+            you_said_we_did=await self._you_said_we_did(
+                challenge_id, {o.pilot_id: o.proposal_title for o in outcomes}
+            ),
             generated_at=utcnow(),
         )
 
@@ -120,9 +122,7 @@ class ReportService:
             ).all()
         )
 
-    async def _pilot_outcome(
-        self, pilot: Pilot, challenge: Challenge, ratings: dict[int, RatingSummary]
-    ) -> PilotOutcome:
+    async def _pilot_outcome(self, pilot: Pilot, challenge: Challenge) -> PilotOutcome:
         public = await self.pilots.to_public(pilot, challenge, viewer=None)
         milestones = (
             await self.session.exec(select(Milestone).where(Milestone.pilot_id == pilot.id))
@@ -145,23 +145,21 @@ class ReportService:
                 scored=public.evaluation.scored,
                 mean_score=public.evaluation.mean_score,
             ),
-            residents=ratings.get(public.id),
+            residents=public.residents,
             decisions=public.decisions,
             final_decision=public.decisions[-1]
             if public.status in ("scale_up", "stopped") and public.decisions
             else None,
         )
 
-    async def _you_said_we_did(self, challenge_id: int, pilots: list[Pilot]) -> list[YouSaidWeDid]:
-        titles = {}
-        for pilot in pilots:
-            proposal = await self.session.get(Proposal, pilot.proposal_id)
-            titles[pilot.id] = proposal.title if proposal else f"pilot {pilot.id}"
+    async def _you_said_we_did(
+        self, challenge_id: int, pilot_titles: dict[int, str]
+    ) -> list[YouSaidWeDid]:
         return [
             YouSaidWeDid(
                 input_id=item.id,
-                about=f"pilot: {titles.get(item.pilot_id)}"
-                if item.stage == InputStage.PILOT
+                about=f"pilot: {pilot_titles.get(item.pilot_id)}"
+                if item.stage == InputStage.PILOT and item.pilot_id is not None
                 else f"the {item.stage.value}",
                 said=item.body,
                 said_at=item.created_at,
