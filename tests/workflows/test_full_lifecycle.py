@@ -106,7 +106,8 @@ async def test_publish_to_closed_with_one_pilot_scaled_up_and_one_extended_then_
     assert await wait_for_pilot(api, pilot_a, "running") == "running"
     assert await wait_for_pilot(api, pilot_b, "running") == "running"
 
-    # Residents rate the pilots in the street; the city answers one of them.
+    # Residents rate the pilots in the street; the city answers the problem input and
+    # the low rating.
     ratings = {pilot_a: [(neighbour, 5), (cyclist, 4)], pilot_b: [(neighbour, 2)]}
     for pilot_id, given in ratings.items():
         for resident, rating in given:
@@ -119,6 +120,13 @@ async def test_publish_to_closed_with_one_pilot_scaled_up_and_one_extended_then_
     answered = await api.post(
         f"/api/inputs/{problem_input.json()['id']}/response",
         json={"body": "Every pole stands in the parking lane, not on the pavement."},
+        headers=city.headers,
+    )
+    assert answered.status_code == 200, answered.text
+    low_rating = said.json()["id"]  # the last one given: pilot B's
+    answered = await api.post(
+        f"/api/inputs/{low_rating}/response",
+        json={"body": "We measure again after the extension."},
         headers=city.headers,
     )
     assert answered.status_code == 200, answered.text
@@ -286,10 +294,16 @@ async def test_publish_to_closed_with_one_pilot_scaled_up_and_one_extended_then_
     assert (a_out["residents"]["ratings"], a_out["residents"]["average_rating"]) == (2, 4.5)
     assert (b_out["residents"]["ratings"], b_out["residents"]["average_rating"]) == (1, 2.0)
     assert body["residents"]["inputs"] == 4
-    [said] = body["you_said_we_did"]
+    said, on_pilot = body["you_said_we_did"]
     assert said["about"] == "the problem"
     assert said["said"] == "Please keep the pavement free for wheelchairs."
     assert said["answer"] == "Every pole stands in the parking lane, not on the pavement."
+    assert b_out["proposal_title"] in {"Proposal 1", "Proposal 2"}
+    assert on_pilot["about"] == f"pilot: {b_out['proposal_title']}"
+    assert (on_pilot["said"], on_pilot["answer"]) == (
+        "My rating: 2 of 5",
+        "We measure again after the extension.",
+    )
 
     csv_report = await api.get(f"/api/challenges/{cid}/report?format=csv")
     assert csv_report.status_code == 200
