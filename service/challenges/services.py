@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from litestar.exceptions import NotFoundException
 from pydantic import ValidationError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,10 +21,12 @@ from schemas.challenges import (
     PilotSummary,
     TimelineEntry,
 )
-from schemas.common import ActorKind, ChallengePhase, Page, Role, actor_label
+from schemas.common import ActorKind, ChallengePhase, Page, actor_label
 from schemas.workflows import CancelChallengeInput, ChallengeWorkflowInput
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
+from service.challenges.queries import visible_challenge
+from service.challenges.rules import public_condition, sees_unpublished
 from service.db.engine import utcnow
 from service.errors import FieldError, PhaseConflict, invalid_model
 from service.pagination import paginate
@@ -34,10 +35,6 @@ from service.residents.engagement import engagement
 from service.workflow_gateway import WorkflowGateway, WorkflowUnavailable
 
 PUBLISH_WAIT = timedelta(seconds=10)
-
-
-def can_see_drafts(viewer: CurrentUser | None) -> bool:
-    return viewer is not None and viewer.role == Role.CITY
 
 
 def timeline_entry(row: PhaseTransition) -> TimelineEntry:
@@ -61,12 +58,7 @@ class ChallengeService:
 
     async def get_visible(self, challenge_id: int, viewer: CurrentUser | None) -> Challenge:
         """The challenge, if ``viewer`` may see it: drafts are the city's alone."""
-        challenge = await self.session.get(Challenge, challenge_id)
-        if challenge is None or (
-            challenge.phase == ChallengePhase.DRAFT and not can_see_drafts(viewer)
-        ):
-            raise NotFoundException(f"no challenge {challenge_id}")
-        return challenge
+        return await visible_challenge(self.session, challenge_id, viewer)
 
     async def read(self, challenge_id: int, viewer: CurrentUser | None) -> ChallengePublic:
         return await self.to_public(await self.get_visible(challenge_id, viewer))
@@ -81,8 +73,8 @@ class ChallengeService:
         statement = select(Challenge)
         if phase is not None:
             statement = statement.where(Challenge.phase == phase)
-        if not can_see_drafts(viewer):
-            statement = statement.where(Challenge.phase != ChallengePhase.DRAFT)
+        if not sees_unpublished(viewer):
+            statement = statement.where(public_condition())
         rows, next_cursor = await paginate(self.session, statement, Challenge.id, cursor, limit)
         return Page(
             items=[ChallengeListItem.model_validate(row) for row in rows], next_cursor=next_cursor

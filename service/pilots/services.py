@@ -33,6 +33,7 @@ from schemas.workflows import (
 from service.auth.identity import CurrentUser
 from service.auth.models import User
 from service.challenges.models import Challenge, Kpi, PhaseTransition
+from service.challenges.queries import published_challenge
 from service.challenges.rules import require_phase
 from service.challenges.services import timeline_entry
 from service.db.engine import utcnow
@@ -476,9 +477,7 @@ class PilotService:
         self, challenge_id: int, proposal_id: int, city: CurrentUser
     ) -> PilotPublic:
         """Give a slot freed by a declined agreement to another proposal."""
-        challenge = await self.session.get(Challenge, challenge_id)
-        if challenge is None or challenge.phase == ChallengePhase.DRAFT:
-            raise NotFoundException(f"no challenge {challenge_id}")
+        challenge = await published_challenge(self.session, challenge_id)
         require_phase(challenge, {ChallengePhase.PILOTING}, "pilots are added while piloting")
         pilots = (
             await self.session.exec(select(Pilot).where(Pilot.challenge_id == challenge_id))

@@ -11,6 +11,7 @@ from schemas.proposals import ProposalCreate, ProposalPublic, ProposalUpdate
 from service.auth.identity import CurrentUser
 from service.auth.models import User
 from service.challenges.models import Challenge
+from service.challenges.queries import visible_challenge
 from service.db.engine import utcnow
 from service.errors import Conflict, FieldError, PhaseConflict
 from service.pagination import paginate
@@ -44,12 +45,7 @@ class ProposalService:
         self.session = session
 
     async def _challenge(self, challenge_id: int, viewer: CurrentUser | None) -> Challenge:
-        challenge = await self.session.get(Challenge, challenge_id)
-        if challenge is None or (
-            challenge.phase == ChallengePhase.DRAFT and (viewer is None or viewer.role != Role.CITY)
-        ):
-            raise NotFoundException(f"no challenge {challenge_id}")
-        return challenge
+        return await visible_challenge(self.session, challenge_id, viewer)
 
     async def _readable(self, proposal_id: int, viewer: CurrentUser) -> Proposal:
         proposal = await self.session.get(Proposal, proposal_id)

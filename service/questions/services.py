@@ -6,10 +6,11 @@ from litestar.exceptions import NotFoundException
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.common import ChallengePhase, Page, Role
+from schemas.common import ChallengePhase, Page
 from schemas.proposals import QuestionPublic
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
+from service.challenges.queries import published_challenge, visible_challenge
 from service.db.engine import utcnow
 from service.errors import PhaseConflict
 from service.pagination import paginate
@@ -21,10 +22,7 @@ class QuestionService:
         self.session = session
 
     async def _public_challenge(self, challenge_id: int) -> Challenge:
-        challenge = await self.session.get(Challenge, challenge_id)
-        if challenge is None or challenge.phase == ChallengePhase.DRAFT:
-            raise NotFoundException(f"no challenge {challenge_id}")
-        return challenge
+        return await published_challenge(self.session, challenge_id)
 
     async def ask(self, challenge_id: int, body: str, asker: CurrentUser) -> QuestionPublic:
         challenge = await self._public_challenge(challenge_id)
@@ -57,11 +55,7 @@ class QuestionService:
     async def page(
         self, challenge_id: int, viewer: CurrentUser | None, cursor: str | None, limit: int
     ) -> Page[QuestionPublic]:
-        challenge = await self.session.get(Challenge, challenge_id)
-        if challenge is None or (
-            challenge.phase == ChallengePhase.DRAFT and (viewer is None or viewer.role != Role.CITY)
-        ):
-            raise NotFoundException(f"no challenge {challenge_id}")
+        await visible_challenge(self.session, challenge_id, viewer)
         statement = select(Question).where(Question.challenge_id == challenge_id)
         rows, next_cursor = await paginate(
             self.session, statement, Question.id, cursor, limit, newest_first=False

@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from litestar.exceptions import NotFoundException
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +26,7 @@ from schemas.reports import (
 from schemas.residents import InputStage
 from service.auth.models import User
 from service.challenges.models import Challenge
+from service.challenges.queries import published_challenge
 from service.challenges.rules import require_phase
 from service.challenges.services import ChallengeService
 from service.db.engine import utcnow
@@ -46,9 +46,7 @@ class ReportService:
         self.pilots = PilotService(session, gateway)
 
     async def outcome_report(self, challenge_id: int) -> OutcomeReport:
-        challenge = await self.session.get(Challenge, challenge_id)
-        if challenge is None or challenge.phase == ChallengePhase.DRAFT:
-            raise NotFoundException(f"no challenge {challenge_id}")
+        challenge = await published_challenge(self.session, challenge_id)
         require_phase(
             challenge, REPORTED_PHASES, "the outcome report is published when the challenge ends"
         )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from litestar.exceptions import NotFoundException
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.common import ChallengePhase, Role
+from schemas.common import Role
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
+from service.challenges.queries import visible_challenge
 
 
 def is_city(viewer: CurrentUser | None) -> bool:
@@ -17,8 +17,5 @@ def is_city(viewer: CurrentUser | None) -> bool:
 async def public_challenge(
     session: AsyncSession, challenge_id: int, viewer: CurrentUser | None = None
 ) -> Challenge:
-    """The challenge, unless it is a draft and ``viewer`` is not the city (404)."""
-    challenge = await session.get(Challenge, challenge_id)
-    if challenge is None or (challenge.phase == ChallengePhase.DRAFT and not is_city(viewer)):
-        raise NotFoundException(f"no challenge {challenge_id}")
-    return challenge
+    """The challenge, unless ``viewer`` may not read it (404)."""
+    return await visible_challenge(session, challenge_id, viewer)

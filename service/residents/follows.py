@@ -6,10 +6,11 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.common import ChallengePhase, Page
+from schemas.common import Page
 from schemas.residents import FollowedChallenge, FollowPublic
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
+from service.challenges.rules import is_public
 from service.db.engine import utcnow
 from service.db.upsert import insert_missing, table_of
 from service.errors import PhaseConflict
@@ -54,7 +55,7 @@ class FollowService:
 
     async def follow(self, challenge_id: int, user: CurrentUser) -> FollowPublic:
         challenge = await public_challenge(self.session, challenge_id)
-        if challenge.phase == ChallengePhase.DRAFT:
+        if not is_public(challenge):
             raise PhaseConflict("the challenge", challenge.phase, "a draft cannot be followed")
         await follow(self.session, challenge_id, user.id)
         await self.session.commit()

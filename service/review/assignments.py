@@ -25,6 +25,7 @@ from schemas.review import (
 from service.auth.identity import CurrentUser
 from service.auth.models import User
 from service.challenges.models import Challenge, Criterion
+from service.challenges.queries import published_challenge
 from service.challenges.rules import city_contacts, require_phase
 from service.db.engine import utcnow
 from service.errors import Conflict, FieldError
@@ -55,9 +56,7 @@ class AssignmentService:
         Idempotent top-up: existing assignments stay; a proposal screened eligible later
         gets its evaluators when this is called again.
         """
-        challenge = await self.session.get(Challenge, challenge_id)
-        if challenge is None or challenge.phase == ChallengePhase.DRAFT:
-            raise NotFoundException(f"no challenge {challenge_id}")
+        challenge = await published_challenge(self.session, challenge_id)
         require_phase(challenge, IN_REVIEW, "evaluators are assigned during the review")
         await self._add_to_pool(challenge_id, evaluator_ids, city)
         pool = await self.pool(challenge_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from litestar.exceptions import NotFoundException
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +18,7 @@ from schemas.workflows import ShortlistInput
 from service.auth.identity import CurrentUser
 from service.auth.models import User
 from service.challenges.models import Challenge
+from service.challenges.queries import published_challenge
 from service.challenges.rules import require_phase
 from service.challenges.services import ChallengeService
 from service.errors import FieldError
@@ -41,10 +41,7 @@ class SelectionService:
         self.gateway = gateway
 
     async def _challenge(self, challenge_id: int) -> Challenge:
-        challenge = await self.session.get(Challenge, challenge_id)
-        if challenge is None or challenge.phase == ChallengePhase.DRAFT:
-            raise NotFoundException(f"no challenge {challenge_id}")
-        return challenge
+        return await published_challenge(self.session, challenge_id)
 
     async def ranking(self, challenge_id: int, weights_text: str | None) -> Ranking:
         challenge = await self._challenge(challenge_id)

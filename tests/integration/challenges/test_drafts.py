@@ -172,3 +172,55 @@ async def test_the_list_filters_by_phase_and_pages_with_a_cursor(api, actors):
     assert "phase" in bad.text
     assert (await api.get("/api/challenges?cursor=%%%")).status_code == 422
     assert (await api.get("/api/challenges?limit=1000")).status_code in (400, 422)
+
+
+async def test_a_draft_cancelled_before_it_was_published_stays_private(api, actors):
+    """Cancelling a draft must not publish it: its text stays the city's alone, in the
+    list, on its page, in its report and its questions and input."""
+    city = await actors.city()
+    draft = await create_challenge(api, city, title="Never to be seen")
+    cancelled = await api.post(
+        f"/api/challenges/{draft['id']}/cancel",
+        json={"reason": "Merged into another challenge"},
+        headers=city.headers,
+    )
+    assert cancelled.status_code == 200
+    assert cancelled.json()["phase"] == "cancelled"
+    public = await open_challenge(api, city, title="Public call")
+
+    for viewer in [await actors.startup(), await actors.resident(), None]:
+        headers = viewer.headers if viewer else {}
+        for path in ("", "/report", "/report?format=csv", "/questions", "/inputs"):
+            response = await api.get(f"/api/challenges/{draft['id']}{path}", headers=headers)
+            assert response.status_code == 404, (path, response.text)
+            assert "Never to be seen" not in response.text
+        for query in ("", "?phase=cancelled"):
+            listed = (await api.get(f"/api/challenges{query}", headers=headers)).json()["items"]
+            assert draft["id"] not in [c["id"] for c in listed]
+        assert (await api.get("/api/challenges", headers=headers)).json()["items"][0]["id"] == (
+            public["id"]
+        )
+
+    city_view = await api.get(f"/api/challenges/{draft['id']}", headers=city.headers)
+    assert city_view.status_code == 200
+    assert city_view.json()["title"] == "Never to be seen"
+    city_list = (await api.get("/api/challenges?phase=cancelled", headers=city.headers)).json()
+    assert [c["id"] for c in city_list["items"]] == [draft["id"]]
+
+
+async def test_a_published_challenge_that_is_cancelled_stays_public(api, actors):
+    """Once a call was public, its cancellation is public too: residents see why."""
+    city = await actors.city()
+    challenge = await open_challenge(api, city, title="Cool roofs")
+    cancelled = await api.post(
+        f"/api/challenges/{challenge['id']}/cancel",
+        json={"reason": "The budget was withdrawn"},
+        headers=city.headers,
+    )
+    assert cancelled.status_code == 200
+    page = await api.get(f"/api/challenges/{challenge['id']}")
+    assert page.status_code == 200
+    assert page.json()["phase"] == "cancelled"
+    assert page.json()["cancel_reason"] == "The budget was withdrawn"
+    report = await api.get(f"/api/challenges/{challenge['id']}/report")
+    assert report.status_code == 200
