@@ -103,7 +103,9 @@ def users() -> None:
 
 @users.command("create")
 @click.option("--email", required=True)
-@click.option("--password", required=True, help="At least 10 characters.")
+@click.option(
+    "--password", required=True, help="At least 10 characters, not common or easily guessed."
+)
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--display-name", default=None, help="Shown to others; defaults to the e-mail.")
 @_data_dir
@@ -114,6 +116,7 @@ def create_user(
     from pydantic import TypeAdapter, ValidationError
     from pydantic.networks import EmailStr
 
+    from schemas.passwords import weak_password_reason
     from service.auth.services import AccountService
     from service.db import create_engine, create_session_factory
     from service.db import migrate as run_migrations
@@ -123,8 +126,9 @@ def create_user(
         TypeAdapter(EmailStr).validate_python(email)
     except ValidationError as exc:
         raise click.BadParameter(exc.errors()[0]["msg"], param_hint="--email") from None
-    if len(password) < 10:
-        raise click.BadParameter("must be at least 10 characters", param_hint="--password")
+    weakness = weak_password_reason(password, [email, display_name or ""])
+    if weakness:
+        raise click.BadParameter(weakness, param_hint="--password")
     settings = _settings(data_dir)
 
     async def create() -> int:

@@ -62,6 +62,20 @@ async def test_bad_registration_names_the_field(api, field, value):
     assert field in [e["key"] for e in response.json()["extra"]]
 
 
+@pytest.mark.parametrize(
+    "password",
+    ["1234567890", "password12", "aaaaaaaaaa", "qwertyuiop", "ada@example.org", "Ada's Shades BV"],
+)
+async def test_common_and_guessable_passwords_are_refused_with_a_reason(api, password):
+    response = await register(api, password=password)
+    assert response.status_code == 422
+    [error] = response.json()["extra"]
+    assert error["key"] == "password"
+    assert "too easy to guess" in error["message"]
+    # Nothing was created: the right e-mail address can still register.
+    assert (await register(api)).status_code == 201
+
+
 async def test_an_email_address_registers_once(api):
     assert (await register(api)).status_code == 201
     again = await register(api, email="ADA@example.org")
