@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from service.db.engine import utcnow
+from service.clock import utcnow
 
 
 class AuditEntry(SQLModel, table=True):

@@ -13,7 +13,7 @@ from schemas.common import Role
 from service.auth.models import User
 from service.auth.passwords import hash_password, verify_password
 from service.auth.throttle import LoginThrottle
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.errors import Conflict
 
 

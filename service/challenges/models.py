@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from schemas.common import ChallengePhase
-from service.db.engine import utcnow
+from service.clock import utcnow
 
 
 class Challenge(SQLModel, table=True):

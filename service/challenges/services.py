@@ -27,7 +27,7 @@ from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
 from service.challenges.queries import visible_challenge
 from service.challenges.rules import public_condition, sees_unpublished
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.errors import FieldError, PhaseConflict, invalid_model
 from service.pagination import paginate
 from service.pilots.models import Pilot

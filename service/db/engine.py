@@ -1,18 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from datetime import UTC, datetime
 from typing import Any
 
 from litestar.datastructures import State
 from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
 
 # PostgreSQL out of reach must not hold a request or an activity for long: connecting
 # gives up after CONNECT_TIMEOUT and any statement (the pool's pre-ping included) after

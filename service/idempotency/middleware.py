@@ -35,7 +35,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.auth.identity import CurrentUser
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of
 from service.idempotency.models import IdempotencyKey
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.db.engine import utcnow
+from service.clock import utcnow
 
 
 class IdempotencyKey(SQLModel, table=True):

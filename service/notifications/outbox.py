@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.notifications import EmailPreference
 from service.auth.models import User
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of
 from service.notifications.mail import (
     MailItem,

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.notifications import EmailPreference, NotificationPage, NotificationPublic
 from service.auth.models import User
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of
 from service.notifications.models import MailOutbox, Notification
 from service.pagination import paginate

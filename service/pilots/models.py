@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from schemas.common import PilotStatus
-from service.db.engine import utcnow
+from service.clock import utcnow
 
 
 class Pilot(SQLModel, table=True):

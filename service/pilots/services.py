@@ -36,7 +36,7 @@ from service.challenges.models import Challenge, Kpi, PhaseTransition
 from service.challenges.queries import published_challenge
 from service.challenges.rules import require_phase
 from service.challenges.services import timeline_entry
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of
 from service.errors import Conflict, FieldError, PhaseConflict
 from service.notifications.services import Message, notify

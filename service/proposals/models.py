@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import Column, Numeric
 from sqlmodel import Field, SQLModel
 
-from service.db.engine import utcnow
+from service.clock import utcnow
 
 
 class ProposalStatus(StrEnum):

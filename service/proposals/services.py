@@ -12,7 +12,7 @@ from service.auth.identity import CurrentUser
 from service.auth.models import User
 from service.challenges.models import Challenge
 from service.challenges.queries import visible_challenge
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.errors import Conflict, FieldError, PhaseConflict
 from service.pagination import paginate
 from service.proposals.models import Proposal, ProposalStatus

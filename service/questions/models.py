@@ -4,7 +4,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from service.db.engine import utcnow
+from service.clock import utcnow
 
 
 class Question(SQLModel, table=True):

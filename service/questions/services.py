@@ -11,7 +11,7 @@ from schemas.proposals import QuestionPublic
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
 from service.challenges.queries import published_challenge, visible_challenge
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.errors import PhaseConflict
 from service.pagination import paginate
 from service.questions.models import Question

@@ -29,7 +29,7 @@ from service.challenges.models import Challenge
 from service.challenges.queries import published_challenge
 from service.challenges.rules import require_phase
 from service.challenges.services import ChallengeService
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.pilots.models import Milestone, Pilot
 from service.pilots.services import PilotService
 from service.proposals.models import Proposal, ProposalStatus

@@ -24,7 +24,7 @@ from schemas.residents import (
 )
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.pilots.models import Pilot
 from service.residents.access import public_challenge
 from service.residents.models import Follow, ResidentInput

@@ -11,7 +11,7 @@ from schemas.residents import FollowedChallenge, FollowPublic
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
 from service.challenges.rules import is_public
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of
 from service.errors import PhaseConflict
 from service.pagination import paginate

@@ -6,7 +6,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from schemas.residents import InputStatus
-from service.db.engine import utcnow
+from service.clock import utcnow
 
 
 class Follow(SQLModel, table=True):

@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.residents import InputPublic, InputStatus
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.errors import Conflict
 from service.residents.announcements import excerpt, tell_author
 from service.residents.models import ResidentInput

@@ -25,7 +25,7 @@ from schemas.residents import (
 )
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.errors import Conflict, FieldError, PhaseConflict
 from service.pagination import paginate
 from service.pilots.models import Pilot

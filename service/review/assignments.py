@@ -27,7 +27,7 @@ from service.auth.models import User
 from service.challenges.models import Challenge, Criterion
 from service.challenges.queries import published_challenge
 from service.challenges.rules import city_contacts, require_phase
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.errors import Conflict, FieldError
 from service.notifications.services import Message, notify
 from service.proposals.models import Proposal, ProposalStatus

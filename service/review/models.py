@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from service.db.engine import utcnow
+from service.clock import utcnow
 
 
 class InfoRequestStatus(StrEnum):

@@ -14,7 +14,7 @@ from schemas.review import InfoRequestPublic, ProposalEventPublic
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
 from service.challenges.rules import city_contacts, require_phase
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.errors import Conflict, FieldError
 from service.notifications.services import Message, notify
 from service.proposals.models import Proposal, ProposalStatus

@@ -13,7 +13,7 @@ from temporalio.exceptions import ApplicationError
 
 from schemas.workflows import RecordTransitionInput, RecordTransitionResult
 from service.challenges.models import Challenge, PhaseTransition
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.pilots.models import Pilot
 from service.residents.announcements import announce_transition
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from service.db.engine import utcnow
+from service.clock import utcnow
 from service.residents.ratelimit import Limit, RateLimited, count_action
 
 
