@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from litestar import Request
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.auth.identity import CurrentUser
-from service.db.engine import provide_db_session
 from service.workflow_gateway import provide_workflow_gateway
+
+
+async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+    """One session per request; rolled back if the handler did not commit."""
+    async with state.session_factory() as session:
+        yield session
 
 
 def provide_viewer(request: Request[Any, Any, Any]) -> CurrentUser | None:

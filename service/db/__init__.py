@@ -1,6 +1,6 @@
 """Database engine, sessions and the helpers every domain shares."""
 
-from service.db.engine import create_engine, create_session_factory, provide_db_session
+from service.db.engine import create_engine, create_session_factory
 from service.db.migrate import migrate
 
-__all__ = ["create_engine", "create_session_factory", "migrate", "provide_db_session"]
+__all__ = ["create_engine", "create_session_factory", "migrate"]

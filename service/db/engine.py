@@ -1,9 +1,13 @@
+"""The database engine and its sessions, the same for the API, the worker and the CLI.
+
+Nothing here knows about HTTP or Temporal: the API's per-request session is wired in
+``service/deps.py``, the worker's in its activities.
+"""
+
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from typing import Any
 
-from litestar.datastructures import State
 from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -53,9 +57,3 @@ def _postgres_time_limits(url: str, statement_timeout: bool) -> dict[str, float 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
-
-
-async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
-    """One session per request; rolled back if the handler did not commit."""
-    async with state.session_factory() as session:
-        yield session
