@@ -14,7 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from sqlalchemy import text
 
-import service.db.tables  # noqa: F401  (every table known before the first query)
+import service.tables  # noqa: F401  (every table known before the first query)
 from service.audit.controllers import AuditController
 from service.audit.middleware import AuditMiddleware
 from service.auth.controllers import AuthController

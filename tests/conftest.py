@@ -23,8 +23,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from service.app import create_app
 from service.db import create_engine, create_session_factory, migrate
-from service.db.tables import metadata
 from service.settings import Settings
+from service.tables import metadata
 from service.temporal import find_executable
 from tests.actors import Actors
 from tests.stack import ThreadedWorker

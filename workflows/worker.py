@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-import service.db.tables  # noqa: F401  (every table known before the first query)
+import service.tables  # noqa: F401  (every table known before the first query)
 from service.settings import Settings, get_settings
 from workflows.activities.housekeeping import HousekeepingActivities
 from workflows.activities.mail import MailActivities

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from service.db import create_engine
-from service.db.tables import metadata
+from service.tables import metadata
 
 
 async def test_migrated_schema_matches_the_models(database_url):

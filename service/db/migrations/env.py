@@ -7,7 +7,7 @@ import sqlmodel  # noqa: F401  (migration scripts refer to sqlmodel types)
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from service.db.tables import metadata
+from service.tables import metadata
 
 config = context.config
 

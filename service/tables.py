@@ -1,4 +1,9 @@
-"""Imports every table model so ``SQLModel.metadata`` is complete (Alembic, tests)."""
+"""Every table of every domain, so ``SQLModel.metadata`` is complete before the first
+query (the app, the worker, Alembic, tests).
+
+Part of the composition root: it knows every domain, so nothing below the domains
+(``service/db``, settings, security) may import it.
+"""
 
 from sqlmodel import SQLModel
 
