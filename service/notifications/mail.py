@@ -29,10 +29,10 @@ from typing import Protocol
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from service.paths import UNSUBSCRIBE_PATH
 from service.settings import Settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-UNSUBSCRIBE_PATH = "/api/unsubscribe"
 
 
 @cache

@@ -19,7 +19,7 @@ from litestar import Request
 from litestar.config.csrf import CSRFConfig
 from litestar.utils.scope.state import ScopeState
 
-from service.notifications.mail import UNSUBSCRIBE_PATH
+from service.paths import UNSUBSCRIBE_PATH
 from service.settings import Settings
 
 # Paths that serve HTML forms to browsers; everything else under /api is the JSON API.

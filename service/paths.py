@@ -1,0 +1,10 @@
+"""URL paths that more than one layer must agree on.
+
+The unsubscribe page is linked from every mail (notifications) and serves the only
+HTML forms, which CSRF protection (security) must recognise; both read the path here,
+so security needs no import of a domain.
+"""
+
+from __future__ import annotations
+
+UNSUBSCRIBE_PATH = "/api/unsubscribe"
