@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from service.residents.targets import WorkingCalendar, public_holidays
 
 DEFAULT_DATA_DIR = Path(".proeftuin")
 
@@ -151,7 +150,14 @@ class Settings(BaseSettings):
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if isinstance(value, str):
-            public_holidays(value)  # ValueError naming the calendar if unknown
+            # A country code, optionally with a subdivision ("NL", "DE-BY"), as the
+            # holidays package knows them; the calendar itself is a rule of the residents
+            # domain (service/residents/rules.py).
+            country, _, subdivision = value.strip().upper().partition("-")
+            try:
+                holidays.country_holidays(country, subdiv=subdivision or None)
+            except NotImplementedError as exc:
+                raise ValueError(f"{value!r} is not a known holiday calendar ({exc})") from None
         return value
 
     @field_validator("temporal_address")
@@ -202,10 +208,6 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
-
-    @property
-    def working_calendar(self) -> WorkingCalendar:
-        return WorkingCalendar.of(self.time_zone, self.public_holidays)
 
     @property
     def mail_dir(self) -> Path:

@@ -30,6 +30,7 @@ from service.residents.engagement import challenge_engagement
 from service.residents.follows import FollowService
 from service.residents.moderation import ModerationService
 from service.residents.ratelimit import Limits
+from service.residents.rules import working_calendar
 from service.residents.services import InputService
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)]
@@ -37,7 +38,7 @@ Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)]
 
 def provide_input_service(db_session: NamedDependency[AsyncSession], state: State) -> InputService:
     settings = state.settings
-    return InputService(db_session, Limits.from_settings(settings), settings.working_calendar)
+    return InputService(db_session, Limits.from_settings(settings), working_calendar(settings))
 
 
 def provide_follow_service(db_session: NamedDependency[AsyncSession]) -> FollowService:

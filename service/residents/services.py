@@ -34,7 +34,7 @@ from service.residents.announcements import tell_city_of_report
 from service.residents.follows import follow
 from service.residents.models import Endorsement, InputReport, ResidentInput
 from service.residents.ratelimit import Limits, count_action
-from service.residents.targets import WorkingCalendar, respond_by
+from service.residents.rules import WorkingCalendar, respond_by
 
 
 def can_see(resident_input: ResidentInput, viewer: CurrentUser | None) -> bool:

@@ -14,7 +14,7 @@ from service.notifications.mail import (
     read_unsubscribe_token,
     unsubscribe_token,
 )
-from service.residents.targets import WorkingCalendar, respond_by
+from service.residents.rules import WorkingCalendar, respond_by, working_calendar
 from service.settings import Settings
 from workflows.daily_round import next_round
 
@@ -56,12 +56,12 @@ def test_holidays_and_the_city_s_time_zone_shape_the_target(received, days, due)
 
 
 def test_the_calendar_comes_from_the_settings():
-    calendar = Settings(time_zone="Europe/Berlin", public_holidays="de-by").working_calendar
+    calendar = working_calendar(Settings(time_zone="Europe/Berlin", public_holidays="de-by"))
     assert not calendar.is_working_day(datetime(2027, 1, 6).date())  # Epiphany in Bavaria
-    assert Settings(public_holidays="DE").working_calendar.is_working_day(
+    assert working_calendar(Settings(public_holidays="DE")).is_working_day(
         datetime(2027, 1, 6).date()
     )
-    assert Settings().working_calendar.holidays is None
+    assert working_calendar(Settings()).holidays is None
 
 
 def test_the_daily_round_is_the_next_set_hour():

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.residents.targets import WorkingCalendar, respond_by
+from service.residents.rules import WorkingCalendar, respond_by
 from service.settings import Settings
 from tests.builders import open_challenge
 from tests.feedback import give_input

@@ -1,13 +1,23 @@
-"""The city's response target for resident input, in working days."""
+"""Pure rules of the residents domain: the city's working days and the response target
+for resident input, counted in them.
+
+The calendar is built from two plain settings (``PROEFTUIN_TIME_ZONE``,
+``PROEFTUIN_PUBLIC_HOLIDAYS``), which the settings validate; the rule of what a working
+day is lives here, not in the settings.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import holidays
+
+if TYPE_CHECKING:
+    from service.settings import Settings
 
 WEEKEND = (5, 6)
 
@@ -45,6 +55,11 @@ class WorkingCalendar:
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() not in WEEKEND and (self.holidays is None or day not in self.holidays)
+
+
+def working_calendar(settings: Settings) -> WorkingCalendar:
+    """The city's calendar from its settings, built once per pair of values."""
+    return WorkingCalendar.of(settings.time_zone, settings.public_holidays)
 
 
 def respond_by(
