@@ -41,6 +41,7 @@ from service.review.controllers import (
     SelectionController,
 )
 from service.security import csrf_config, security_headers
+from service.security.body_limit import BodyLimitMiddleware
 from service.settings import Settings
 from service.temporal import connect
 from service.workflow_gateway import WorkflowGateway
@@ -105,8 +106,13 @@ def create_app(settings: Settings) -> Litestar:
             AuditController,
         ],
         # Inside the authentication middleware (which Litestar puts first): both see the
-        # user. The audit log is outermost, so replays are logged too.
-        middleware=[AuditMiddleware(), IdempotencyMiddleware()],
+        # user. The audit log is outermost, so replays are logged too, and refusals of
+        # bodies past the cap, which come before anything reads (or buffers) a body.
+        middleware=[
+            AuditMiddleware(),
+            BodyLimitMiddleware(settings.max_request_body_bytes),
+            IdempotencyMiddleware(),
+        ],
         dependencies=app_dependencies,
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         before_request=ids_fit_the_database,
@@ -129,7 +135,8 @@ def create_app(settings: Settings) -> Litestar:
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
         ),
         # Security (service/security): headers on every response, CSRF for the HTML
-        # forms, and a cap on request bodies (413 past it).
+        # forms, and a cap on request bodies (413 past it: BodyLimitMiddleware for every
+        # request, and Litestar again where a handler reads the body).
         before_send=[security_headers(settings, docs_path=openapi_path)],
         csrf_config=csrf_config(settings),
         request_max_body_size=settings.max_request_body_bytes,

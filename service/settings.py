@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     login_failures_per_email: int = Field(default=5, ge=1, le=1000)
     login_failures_per_ip: int = Field(default=50, ge=1, le=100_000)
     login_throttle_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Sign-ups per client IP and hour (each costs a 64 MiB password hash), counted in the
+    # database like sign-ins; past it, 429 with Retry-After.
+    signups_per_ip: int = Field(default=10, ge=1, le=100_000)
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies whose X-Forwarded-For names the client (uvicorn's setting)",

@@ -112,6 +112,7 @@ def settings(database_url: str, temporal: WorkflowEnvironment, tmp_path: Path) -
         temporal_address=temporal.client.service_client.config.target_host,
         task_queue=f"proeftuin-test-{uuid.uuid4().hex[:8]}",
         jwt_secret=TEST_JWT_SECRET,
+        signups_per_ip=1000,  # every test's accounts sign up from one address
     )
 
 

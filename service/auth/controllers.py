@@ -12,13 +12,17 @@ from schemas.auth import LoginRequest, RegisterRequest, TokenResponse, UserPubli
 from service.auth.guards import requires_login
 from service.auth.identity import CurrentUser
 from service.auth.services import AccountService
-from service.auth.throttle import LoginThrottle
+from service.auth.throttle import LoginThrottle, SignUpThrottle
 
 
 def provide_account_service(
     db_session: NamedDependency[AsyncSession], state: State
 ) -> AccountService:
-    return AccountService(db_session, LoginThrottle.from_settings(state.settings))
+    return AccountService(
+        db_session,
+        LoginThrottle.from_settings(state.settings),
+        SignUpThrottle.from_settings(state.settings),
+    )
 
 
 class AuthController(Controller):
@@ -26,11 +30,20 @@ class AuthController(Controller):
     tags = ["accounts"]
     dependencies = {"accounts": Provide(provide_account_service, sync_to_thread=False)}
 
-    @post("/auth/register", summary="Create a startup or resident account")
+    @post(
+        "/auth/register",
+        summary="Create a startup or resident account",
+        description="Sign-ups are limited per client address (PROEFTUIN_SIGNUPS_PER_IP an "
+        "hour): past the limit the answer is 429 with Retry-After.",
+    )
     async def register(
-        self, data: JSONBody[RegisterRequest], accounts: NamedDependency[AccountService]
+        self,
+        data: JSONBody[RegisterRequest],
+        accounts: NamedDependency[AccountService],
+        request: Request[Any, Any, Any],
     ) -> UserPublic:
-        return await accounts.register(data)
+        address = request.client.host if request.client else None
+        return await accounts.register(data, address)
 
     @post(
         "/auth/login",

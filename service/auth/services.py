@@ -12,7 +12,7 @@ from schemas.auth import RegisterRequest, UserPublic
 from schemas.common import Role
 from service.auth.models import User
 from service.auth.passwords import hash_password, verify_password
-from service.auth.throttle import LoginThrottle
+from service.auth.throttle import LoginThrottle, SignUpThrottle
 from service.clock import utcnow
 from service.errors import Conflict
 
@@ -22,9 +22,15 @@ def normalise_email(email: str) -> str:
 
 
 class AccountService:
-    def __init__(self, session: AsyncSession, throttle: LoginThrottle | None = None) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        throttle: LoginThrottle | None = None,
+        signups: SignUpThrottle | None = None,
+    ) -> None:
         self.session = session
         self.throttle = throttle
+        self.signups = signups
 
     async def create(self, email: str, password: str, role: Role, display_name: str) -> User:
         user = User(
@@ -41,7 +47,10 @@ class AccountService:
             raise Conflict("an account with this e-mail address already exists") from None
         return user
 
-    async def register(self, data: RegisterRequest) -> UserPublic:
+    async def register(self, data: RegisterRequest, address: str | None = None) -> UserPublic:
+        """Self-service sign-up, limited per client address (when throttled)."""
+        if self.signups is not None:
+            await self.signups.attempt(self.session, address, utcnow())
         user = await self.create(data.email, data.password, Role(data.role), data.display_name)
         return UserPublic.model_validate(user)
 

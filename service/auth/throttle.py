@@ -12,6 +12,9 @@ count of the address they guess from by signing in between guesses.
 Unknown and known e-mail addresses are counted alike, so a 429 says nothing about
 whether an account exists. The counts live in the database (``service.ratelimit``), so
 they hold across every API process.
+
+Sign-ups are counted per client address too (``SignUpThrottle``), before the password
+is hashed: each hash takes 64 MiB for its while, and anyone may sign up.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from service.ratelimit import Hit, Limit, count_hit, refund_hit
+from service.ratelimit import HOUR, Hit, Limit, count_hit, refund_hit
 from service.settings import Settings
 
 
@@ -82,4 +85,22 @@ class LoginThrottle:
         """A sign-in that succeeded is not a failure: take back its own count."""
         await refund_hit(session, attempt.email_subject, self.per_email, attempt.email_hit)
         await refund_hit(session, attempt.address_subject, self.per_address, attempt.address_hit)
+        await session.commit()
+
+
+@dataclass(frozen=True)
+class SignUpThrottle:
+    per_address: Limit
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SignUpThrottle:
+        return cls(
+            Limit("signup-address", "sign-ups from your address", settings.signups_per_ip, HOUR)
+        )
+
+    async def attempt(self, session: AsyncSession, address: str | None, now: datetime) -> None:
+        """Count a sign-up from ``address`` and commit the count before its password is
+        hashed; raises ``RateLimited`` (counting nothing) past the limit. Every attempt
+        that gets this far counts, a refused one (the address is taken) too."""
+        await count_hit(session, address_subject(address), self.per_address, now)
         await session.commit()

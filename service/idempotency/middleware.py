@@ -6,6 +6,16 @@ a repeat with the same key and the same request gets that response again, marked
 ``Idempotent-Replayed: true``; the same key with a different request is refused (422),
 and a repeat while the first is still running gets 409 with Retry-After. Responses
 of 5xx are not kept, so a retry after a server error runs again. Keys expire after a day.
+
+"The same request" is the whole of it: method, path, query string, content type and
+body. A signed-in caller's keys are theirs alone. An anonymous caller has no identity to
+keep keys apart, so an anonymous key is scoped by the request itself: it replays only
+the identical request (which anyone who could send it could have sent anyway), and a
+different anonymous request with a key someone else used simply runs, with no sign
+that the key was in use.
+
+The body is read whole (to fingerprint and replay it), but never more of it than
+``PROEFTUIN_MAX_REQUEST_BODY_BYTES``: past that, 413 before anything is kept.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 from litestar.enums import ScopeType
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.middleware import ASGIMiddleware
 from litestar.types import (
     ASGIApp,
@@ -38,6 +49,7 @@ from service.auth.identity import CurrentUser
 from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of
 from service.idempotency.models import IdempotencyKey
+from service.security.body_limit import announced_length
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +95,9 @@ class IdempotencyMiddleware(ASGIMiddleware):
             await _send_json(send, 422, _bad_key("must be 1 to 200 printable characters"), [])
             return
 
-        body = await _read_body(receive)
-        user = scope.get("user")
-        owner = f"user:{user.id}" if isinstance(user, CurrentUser) else "anonymous"
-        fingerprint = hashlib.sha256(
-            scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body
-        ).hexdigest()
+        body = await _read_body(scope, receive)
+        fingerprint = request_fingerprint(scope, body)
+        owner = key_owner(scope, fingerprint)
         sessions = scope["app"].state.session_factory
 
         async with sessions() as session:
@@ -129,13 +138,47 @@ def _bad_key(message: str) -> dict[str, Any]:
     }
 
 
-async def _read_body(receive: Receive) -> bytes:
+def request_fingerprint(scope: HTTPScope, body: bytes) -> str:
+    """A digest of the whole request: method, path, query string, content type, body."""
+    digest = hashlib.sha256()
+    for part in (
+        scope["method"].encode(),
+        scope["path"].encode("utf-8", "surrogateescape"),
+        scope.get("query_string", b""),
+        (_header(scope, b"content-type") or "").encode("latin-1"),
+        body,
+    ):
+        digest.update(len(part).to_bytes(8, "big"))  # no two requests run together
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def key_owner(scope: HTTPScope, fingerprint: str) -> str:
+    """Whose key it is: the signed-in user's, or, for an anonymous caller, the request's
+    own (so an anonymous key matches only the identical request)."""
+    user = scope.get("user")
+    if isinstance(user, CurrentUser):
+        return f"user:{user.id}"
+    return f"anonymous:{fingerprint[:30]}"  # 120 bits; the column holds 40 characters
+
+
+async def _read_body(scope: HTTPScope, receive: Receive) -> bytes:
+    """The whole body, refused (413) as soon as it is known to be past the cap."""
+    max_bytes = scope["app"].state.settings.max_request_body_bytes
+    announced = announced_length(scope)
+    if announced is not None and announced > max_bytes:
+        raise RequestEntityTooLarge
     chunks = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
             break
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > max_bytes:
+            raise RequestEntityTooLarge
+        chunks.append(chunk)
         if not message.get("more_body", False):
             break
     return b"".join(chunks)

@@ -17,7 +17,8 @@ class IdempotencyKey(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     owner: str = Field(max_length=40)
-    """"user:<id>" or "anonymous": a key is private to whoever sent it."""
+    """"user:<id>", or "anonymous:<digest of the request>": a key is private to whoever
+    sent it, and an anonymous one to the one request it was sent with."""
     key: str = Field(max_length=200)
     method: str = Field(max_length=10)
     path: str = Field(max_length=500)

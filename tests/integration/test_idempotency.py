@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from service.challenges.models import Challenge
+from service.notifications.mail import unsubscribe_token
 from service.proposals.models import Proposal
 from tests.builders import challenge_body, open_challenge, proposal_body
 
@@ -105,3 +106,72 @@ async def test_login_is_never_replayed(api, actors):
     second = await api.post("/api/auth/login", json=body, headers=headers)
     assert first.status_code == second.status_code == 200
     assert "idempotent-replayed" not in second.headers
+
+
+async def email_preference(api, account) -> str:
+    response = await api.get("/api/me/email-preference", headers=account.headers)
+    return response.json()["email_preference"]
+
+
+async def test_an_anonymous_key_never_hands_out_another_request_s_answer(api, actors, settings):
+    """Issue 10: anonymous keys were shared by every anonymous caller, and the query
+    string was not part of the request, so reader B's one-click unsubscribe with reader
+    A's key got A's stored answer: A's e-mail address."""
+    a, b = await actors.resident(), await actors.resident()
+    secret = settings.signing_secret()
+    a_link = f"/api/unsubscribe?token={unsubscribe_token(secret, a.id)}"
+    b_link = f"/api/unsubscribe?token={unsubscribe_token(secret, b.id)}"
+    key = {"Idempotency-Key": "unsubscribe-1"}
+
+    first = await api.post(a_link, headers=key)
+    assert first.status_code == 200 and first.json()["email"] == a.email
+
+    other = await api.post(b_link, headers=key)
+    assert other.status_code == 200, other.text  # not a 422 that says the key is taken
+    assert "idempotent-replayed" not in other.headers
+    assert other.json()["email"] == b.email
+    assert a.email not in other.text
+    assert await email_preference(api, b) == "none"
+
+    # The identical request is still replayed (it tells nothing its sender did not know).
+    again = await api.post(a_link, headers=key)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    # And B's answer, kept under the same key, is B's alone.
+    b_again = await api.post(b_link, headers=key)
+    assert b_again.json()["email"] == b.email
+
+
+async def test_an_anonymous_key_with_another_body_just_runs(api):
+    """Two people signing up anonymously with the same key each get their own account,
+    not the other's answer, nor a 422 that tells them the key is in use."""
+    key = {"Idempotency-Key": "sign-up"}
+    made = []
+    for name in ("ann", "bob"):
+        body = {
+            "email": f"{name}-idem@example.org",
+            "password": "correct horse battery",
+            "role": "resident",
+            "display_name": name,
+        }
+        response = await api.post("/api/auth/register", json=body, headers=key)
+        assert response.status_code == 201, response.text
+        assert "idempotent-replayed" not in response.headers
+        made.append(response.json())
+    assert [m["email"] for m in made] == ["ann-idem@example.org", "bob-idem@example.org"]
+
+
+async def test_a_signed_in_key_with_another_query_string_is_refused(api, actors, settings):
+    resident, other = await actors.resident(), await actors.resident()
+    secret = settings.signing_secret()
+    headers = {**resident.headers, "Idempotency-Key": "mine"}
+    own = f"/api/unsubscribe?token={unsubscribe_token(secret, resident.id)}"
+    first = await api.post(own, headers=headers)
+    assert first.status_code == 200 and first.json()["email"] == resident.email
+
+    theirs = f"/api/unsubscribe?token={unsubscribe_token(secret, other.id)}"
+    refused = await api.post(theirs, headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["extra"][0]["key"] == "Idempotency-Key"
+    assert resident.email not in refused.text
+    assert await email_preference(api, other) == "immediate"  # it did not run either

@@ -51,6 +51,7 @@ def module_settings(
         # its own, and here it must not stop the fuzzer's own accounts from signing in.
         login_failures_per_email=1000,
         login_failures_per_ip=10_000,
+        signups_per_ip=10_000,  # the world's accounts and the fuzzer's sign-ups, one address
         input_limit_per_hour=1000,
     )
 
