@@ -22,8 +22,9 @@ from schemas.challenges import (
     TimelineEntry,
 )
 from schemas.common import ActorKind, ChallengePhase, Page, actor_label
-from schemas.workflows import CancelChallengeInput, ChallengeWorkflowInput
+from schemas.workflows import CancelChallengeInput, ChallengeWorkflowInput, RecordTransitionInput
 from service.auth.identity import CurrentUser
+from service.challenges.commands import record_transition
 from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
 from service.challenges.queries import visible_challenge
 from service.challenges.rules import public_condition, sees_unpublished
@@ -242,23 +243,18 @@ class ChallengeService:
 
     async def _cancel_draft(self, challenge: Challenge, reason: str, actor: CurrentUser) -> None:
         assert challenge.id is not None
-        now = utcnow()
-        self.session.add(
-            PhaseTransition(
-                key=f"challenge-{challenge.id}-{ChallengePhase.CANCELLED.value}",
+        await record_transition(
+            self.session,
+            RecordTransitionInput(
                 challenge_id=challenge.id,
-                from_phase=challenge.phase,
                 to_phase=ChallengePhase.CANCELLED,
-                at=now,
+                at=utcnow(),
                 actor_kind=ActorKind.USER,
                 actor_id=actor.id,
                 reason=reason,
-            )
+                key=f"challenge-{challenge.id}-{ChallengePhase.CANCELLED.value}",
+            ),
         )
-        challenge.phase = ChallengePhase.CANCELLED
-        challenge.cancel_reason = reason
-        challenge.updated_at = now
-        self.session.add(challenge)
         await self.session.commit()
 
 

@@ -49,9 +49,9 @@ from service.pilots.models import (
     PilotEvaluation,
     PilotEvaluator,
 )
+from service.pilots.queries import pilot_evaluators
 from service.proposals.models import Proposal, ProposalStatus
 from service.residents.engagement import rating_summaries
-from service.review.models import ChallengeEvaluator
 from service.review.queries import rank_challenge
 from service.workflow_gateway import WorkflowGateway
 
@@ -412,19 +412,7 @@ class PilotService:
     async def evaluators_of(self, pilot: Pilot) -> set[int]:
         """The evaluators the city chose for this pilot, else the challenge's pool (the
         same rule the workflow applies when it invites them)."""
-        chosen = (
-            await self.session.exec(
-                select(PilotEvaluator.evaluator_id).where(PilotEvaluator.pilot_id == pilot.id)
-            )
-        ).all()
-        if chosen:
-            return set(chosen)
-        pool = await self.session.exec(
-            select(ChallengeEvaluator.evaluator_id).where(
-                ChallengeEvaluator.challenge_id == pilot.challenge_id
-            )
-        )
-        return set(pool.all())
+        return set(await pilot_evaluators(self.session, pilot))
 
     async def evaluate(
         self, pilot_id: int, score: int, comment: str, evaluator: CurrentUser

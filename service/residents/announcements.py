@@ -17,7 +17,7 @@ from service.notifications.services import Message, notify
 from service.pilots.models import Pilot
 from service.proposals.models import Proposal, ProposalStatus
 from service.residents.models import Follow, ResidentInput
-from service.review.models import ChallengeEvaluator
+from service.review.queries import evaluator_pool
 
 EXCERPT = 300
 
@@ -39,15 +39,6 @@ async def startups_with_proposals(session: AsyncSession, challenge_id: int) -> l
             Proposal.status != ProposalStatus.WITHDRAWN,
         )
         .distinct()
-    )
-    return list(rows.all())
-
-
-async def evaluator_pool(session: AsyncSession, challenge_id: int) -> list[int]:
-    rows = await session.exec(
-        select(ChallengeEvaluator.evaluator_id).where(
-            ChallengeEvaluator.challenge_id == challenge_id
-        )
     )
     return list(rows.all())
 

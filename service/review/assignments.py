@@ -32,6 +32,7 @@ from service.errors import Conflict, FieldError
 from service.notifications.services import Message, notify
 from service.proposals.models import Proposal, ProposalStatus
 from service.review.models import Assignment, AssignmentStatus, ChallengeEvaluator, Score
+from service.review.queries import evaluator_pool
 from service.workflow_gateway import WorkflowGateway
 
 IN_REVIEW = {ChallengePhase.REVIEW}
@@ -59,7 +60,7 @@ class AssignmentService:
         challenge = await published_challenge(self.session, challenge_id)
         require_phase(challenge, IN_REVIEW, "evaluators are assigned during the review")
         await self._add_to_pool(challenge_id, evaluator_ids, city)
-        pool = await self.pool(challenge_id)
+        pool = await evaluator_pool(self.session, challenge_id)
         if per_proposal is not None and per_proposal > len(pool):
             raise FieldError(
                 "per_proposal", f"the pool has {len(pool)} evaluators; ask for at most that many"
@@ -111,7 +112,7 @@ class AssignmentService:
             raise FieldError(
                 "evaluator_ids", f"not evaluator accounts: {', '.join(map(str, unknown))}"
             )
-        pool = set(await self.pool(challenge_id))
+        pool = set(await evaluator_pool(self.session, challenge_id))
         for evaluator_id in evaluator_ids:
             if evaluator_id not in pool:
                 self.session.add(
@@ -120,14 +121,6 @@ class AssignmentService:
                     )
                 )
         await self.session.flush()
-
-    async def pool(self, challenge_id: int) -> list[int]:
-        rows = await self.session.exec(
-            select(ChallengeEvaluator.evaluator_id)
-            .where(ChallengeEvaluator.challenge_id == challenge_id)
-            .order_by(col(ChallengeEvaluator.evaluator_id))
-        )
-        return list(rows.all())
 
     async def _assignments(self, challenge_id: int) -> Sequence[Assignment]:
         return (
@@ -295,7 +288,7 @@ class AssignmentService:
         existing = await self._assignments(challenge.id)  # type: ignore[arg-type]
         taken = {a.evaluator_id for a in existing if a.proposal_id == assignment.proposal_id}
         load = Counter(a.evaluator_id for a in existing if a.status == AssignmentStatus.ACTIVE)
-        pool = await self.pool(challenge.id)  # type: ignore[arg-type]
+        pool = await evaluator_pool(self.session, challenge.id)  # type: ignore[arg-type]
         replacement = _least_loaded(pool, taken, load, 1)
         proposal = await self.session.get(Proposal, assignment.proposal_id)
         assert proposal is not None

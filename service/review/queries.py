@@ -1,4 +1,5 @@
-"""Reading scores back: complete assignments, the ranking, a startup's own evaluation.
+"""Reading review back: a challenge's evaluator pool, complete assignments, the ranking,
+a startup's own evaluation.
 
 Shared by the API and the workflow activities (so nothing here talks to Temporal).
 """
@@ -14,10 +15,22 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.review import CriterionOutcome, EvaluatorComment, ProposalEvaluation
 from service.challenges.models import Criterion
 from service.proposals.models import Proposal, ProposalStatus
-from service.review.models import Assignment, AssignmentStatus, Score
+from service.review.models import Assignment, AssignmentStatus, ChallengeEvaluator, Score
 from service.review.ranking import CompletedScores, RankedProposal, rank_proposals
 
 OUTCOMES = {ProposalStatus.SELECTED, ProposalStatus.NOT_SELECTED}
+
+
+async def evaluator_pool(session: AsyncSession, challenge_id: int) -> list[int]:
+    """The challenge's evaluator pool, by user id: who reviews its proposals, takes over
+    an assignment, hears of its phases and, unless the city chose others, evaluates its
+    pilots."""
+    rows = await session.exec(
+        select(ChallengeEvaluator.evaluator_id)
+        .where(ChallengeEvaluator.challenge_id == challenge_id)
+        .order_by(col(ChallengeEvaluator.evaluator_id))
+    )
+    return list(rows.all())
 
 
 async def completed_scores(

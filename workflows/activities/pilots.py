@@ -29,15 +29,16 @@ from schemas.workflows import (
     RecordAcceptanceInput,
     RecordTransitionInput,
 )
+from service.challenges.commands import record_transition
 from service.challenges.models import Challenge
 from service.challenges.rules import city_contacts
 from service.db.upsert import insert_missing, table_of
 from service.notifications.services import Message, notify
 from service.pilots.models import Milestone, Pilot, PilotDecision, PilotEvaluator
 from service.pilots.opening import open_pilots, record_outcome
+from service.pilots.queries import pilot_evaluators
 from service.proposals.models import Proposal, ProposalStatus
-from service.review.models import ChallengeEvaluator
-from workflows.activities.phases import write_transition
+from service.review.queries import evaluator_pool
 
 DECISION_WORDS = {
     "scale_up": "will be scaled up",
@@ -127,7 +128,7 @@ class PilotActivities:
                     pilot.declined_at = input.at
                     pilot.decline_reason = input.reason
                 session.add(pilot)
-            await write_transition(
+            await record_transition(
                 session,
                 RecordTransitionInput(
                     challenge_id=pilot.challenge_id,
@@ -207,27 +208,15 @@ class PilotActivities:
         asked to score it."""
         async with self._sessions() as session:
             pilot, challenge, title = await self._pilot(session, input.pilot_id)
-            chosen = (
-                await session.exec(
-                    select(PilotEvaluator.evaluator_id).where(
-                        PilotEvaluator.pilot_id == input.pilot_id
-                    )
-                )
-            ).all()
-            if not chosen:
-                chosen = (
-                    await session.exec(
-                        select(ChallengeEvaluator.evaluator_id).where(
-                            ChallengeEvaluator.challenge_id == pilot.challenge_id
-                        )
-                    )
-                ).all()
-                await insert_missing(
-                    session,
-                    table_of(PilotEvaluator),
-                    [{"pilot_id": input.pilot_id, "evaluator_id": e} for e in chosen],
-                    unique=("pilot_id", "evaluator_id"),
-                )
+            chosen = await pilot_evaluators(session, pilot)
+            # The pool, when it stands in, becomes the pilot's evaluators (those the city
+            # chose are there already: nothing new is written for them).
+            await insert_missing(
+                session,
+                table_of(PilotEvaluator),
+                [{"pilot_id": input.pilot_id, "evaluator_id": e} for e in chosen],
+                unique=("pilot_id", "evaluator_id"),
+            )
             round_ = pilot.extensions
             sent = await notify(
                 session,
@@ -306,13 +295,7 @@ class PilotActivities:
                     select(Proposal.startup_id).where(Proposal.challenge_id == input.challenge_id)
                 )
             ).all()
-            evaluators = (
-                await session.exec(
-                    select(ChallengeEvaluator.evaluator_id).where(
-                        ChallengeEvaluator.challenge_id == input.challenge_id
-                    )
-                )
-            ).all()
+            evaluators = await evaluator_pool(session, input.challenge_id)
             sent = await notify(
                 session,
                 set(startups) | set(evaluators) | city_contacts(challenge),
