@@ -58,8 +58,9 @@ class Kpi(SQLModel, table=True):
 class PhaseTransition(SQLModel, table=True):
     """One entry of a challenge's (or one of its pilots') timeline.
 
-    Written only by the workflows' activities (and by the API for a draft, which has no
-    workflow yet); ``key`` makes a retried activity write nothing new.
+    Written only by ``service.challenges.commands.record_transition``, which the
+    workflows' activities call (and the API, for a draft, which has no workflow yet);
+    ``key`` makes a retried activity write nothing new.
     """
 
     __tablename__ = "phase_transitions"

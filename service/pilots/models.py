@@ -16,7 +16,8 @@ from service.clock import utcnow
 
 class Pilot(SQLModel, table=True):
     """A selected proposal running in the test bed. Its ``status`` is written only by
-    its workflow (through the transition activity)."""
+    its workflow (through the transition activity and its command,
+    ``service.challenges.commands.record_transition``)."""
 
     __tablename__ = "pilots"
 
