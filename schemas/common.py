@@ -46,6 +46,18 @@ class PilotStatus(StrEnum):
     STOPPED = "stopped"
 
 
+class PilotDecisionKind(StrEnum):
+    """Every decision a pilot can end a stage with: the city's three after an
+    evaluation, the startup declining its agreement, and the stop when the challenge is
+    cancelled. Stored in ``pilot_decisions.decision`` and carried by the pilot workflow."""
+
+    SCALE_UP = "scale_up"
+    EXTEND = "extend"
+    STOP = "stop"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
 class ActorKind(StrEnum):
     USER = "user"
     TIMER = "timer"

@@ -12,6 +12,21 @@ from schemas.common import Money, PilotStatus, PublicSchema, Schema
 from schemas.residents import RatingSummary
 
 MAX_EXTENSIONS = 2
+"""How often the city may extend a pilot, across all its evaluations."""
+
+
+def extensions_left(extensions: int, limit: int = MAX_EXTENSIONS) -> int:
+    """How many more times a pilot extended ``extensions`` times may be extended."""
+    return max(limit - extensions, 0)
+
+
+def extension_refusal(extensions: int, limit: int = MAX_EXTENSIONS) -> str | None:
+    """Why a pilot extended ``extensions`` times may not be extended again; None if it
+    may. The one rule for the API (a 409) and the pilot workflow (which counts its own
+    rounds, and refuses the update)."""
+    if extensions_left(extensions, limit) > 0:
+        return None
+    return f"the pilot was already extended {extensions} times, the most allowed"
 
 
 class MilestoneIn(Schema):

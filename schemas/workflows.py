@@ -1,7 +1,10 @@
 """Inputs and results of workflows, activities, updates and queries.
 
 Only these models cross into Temporal. None has a default that reads the clock or
-draws randomness: workflow code must replay identically.
+draws randomness: workflow code must replay identically. Phases, statuses and
+decisions are the API's enums: pydantic writes a ``StrEnum`` as its value, so the wire
+strings (and every recorded history) stay what they were. The names the models are
+sent under are in ``schemas.workflow_names``.
 """
 
 from __future__ import annotations
@@ -10,16 +13,23 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from schemas.common import ActorKind
+from schemas.common import ActorKind, ChallengePhase, PilotDecisionKind, PilotStatus
+from schemas.pilots import MAX_EXTENSIONS, ScaleUpPlan
+
+PhaseOrStatus = ChallengePhase | PilotStatus
+"""What a transition leads to: a challenge's phase, or (with a pilot) a pilot's status."""
 
 
-class ResumeState(BaseModel):
-    """Where a challenge workflow that continued as new picks up again."""
+class ChallengeState(BaseModel):
+    """A challenge workflow's own state: where it is and what it has already done. The
+    workflow keeps it in this one model, and continuing as new carries it whole."""
 
-    phase: str
+    phase: ChallengePhase
     reminders_sent: list[int] = []
+    """The review reminders sent, by days before the deadline."""
     city_reminders_sent: int = 0
     info_deadline: datetime | None = None
+    """The earliest reply deadline of an open request for information."""
 
 
 class ChallengeWorkflowInput(BaseModel):
@@ -31,17 +41,18 @@ class ChallengeWorkflowInput(BaseModel):
     selection_reminder_days: int = 7
     history_limit: int = 10_000
     """Continue as new past this many history events (or when the server suggests it)."""
-    resume: ResumeState | None = None
+    resume: ChallengeState | None = None
+    """Set when the workflow continued as new: the state it picks up again."""
 
 
 class ChallengeWorkflowResult(BaseModel):
     challenge_id: int
-    final_phase: str
+    final_phase: ChallengePhase
 
 
 class RecordTransitionInput(BaseModel):
     challenge_id: int
-    to_phase: str
+    to_phase: PhaseOrStatus
     at: datetime
     actor_kind: ActorKind
     actor_id: int | None = None
@@ -53,7 +64,7 @@ class RecordTransitionInput(BaseModel):
 
 class RecordTransitionResult(BaseModel):
     recorded: bool
-    from_phase: str | None
+    from_phase: PhaseOrStatus | None
 
 
 class CancelChallengeInput(BaseModel):
@@ -62,11 +73,11 @@ class CancelChallengeInput(BaseModel):
 
 
 class PhaseResult(BaseModel):
-    phase: str
+    phase: ChallengePhase
 
 
 class AwaitPhaseInput(BaseModel):
-    not_phase: str
+    not_phase: ChallengePhase
     """Return once the workflow's phase differs from this one."""
 
 
@@ -164,15 +175,15 @@ class ShortlistResult(BaseModel):
 class PilotWorkflowInput(BaseModel):
     pilot_id: int
     challenge_id: int
-    max_extensions: int = 2
+    max_extensions: int = MAX_EXTENSIONS
     milestone_reminder_days: int = 7
     """An overdue milestone is brought up again this often."""
 
 
 class PilotWorkflowResult(BaseModel):
     pilot_id: int
-    final_status: str
-    decision: str
+    final_status: PilotStatus
+    decision: PilotDecisionKind
 
 
 class PilotRefInput(BaseModel):
@@ -201,10 +212,10 @@ class DeclinePilotInput(BaseModel):
 
 class PilotDecisionInput(BaseModel):
     actor_id: int
-    decision: str
+    decision: PilotDecisionKind
     reason: str
     new_end_at: datetime | None = None
-    plan: dict | None = None
+    plan: ScaleUpPlan | None = None
 
 
 class StopPilotInput(BaseModel):
@@ -215,21 +226,21 @@ class StopPilotInput(BaseModel):
 
 
 class PilotStatusResult(BaseModel):
-    status: str
+    status: PilotStatus
 
 
 class ApplyPilotDecisionInput(BaseModel):
     pilot_id: int
     sequence: int
-    decision: str
+    decision: PilotDecisionKind
     reason: str
     actor_kind: ActorKind
     actor_id: int | None
     at: datetime
-    to_status: str
+    to_status: PilotStatus
     transition_key: str
     new_end_at: datetime | None = None
-    plan: dict | None = None
+    plan: ScaleUpPlan | None = None
 
 
 class MilestoneCheckInput(BaseModel):

@@ -1,14 +1,21 @@
-"""The API's one door into Temporal: starting workflows and handing them decisions."""
+"""The API's one door into Temporal: starting workflows and handing them decisions.
+
+Workflows are addressed by name (``schemas.workflow_names``) with the typed inputs and
+results of ``schemas.workflows``: the API never imports the workflow code, nor, through
+it, the activities. A workflow's refusal (an ``ApplicationError``) becomes a 409; a
+workflow that cannot be reached, a 503.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypeVar
 
 from litestar.datastructures import State
 from litestar.exceptions import ServiceUnavailableException
+from pydantic import BaseModel
 from temporalio.client import (
     Client,
     WorkflowUpdateFailedError,
@@ -18,26 +25,43 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from schemas.common import ChallengePhase, PilotStatus
+from schemas.workflow_names import (
+    ACCEPT_PILOT,
+    ADD_PILOT,
+    APPROVE_SHORTLIST,
+    AWAIT_PHASE_CHANGE,
+    CANCEL_CHALLENGE,
+    CHALLENGE_WORKFLOW,
+    DECIDE_PILOT,
+    DECLINE_PILOT,
+    REVIEW_CHANGED,
+    challenge_workflow_id,
+    pilot_workflow_id,
+)
 from schemas.workflows import (
     AcceptPilotInput,
     AddPilotInput,
     AwaitPhaseInput,
     CancelChallengeInput,
     ChallengeWorkflowInput,
+    ChallengeWorkflowResult,
     DeclinePilotInput,
+    PhaseResult,
     PilotDecisionInput,
     PilotRef,
+    PilotStatusResult,
     ReviewChangedInput,
     ShortlistInput,
     ShortlistResult,
 )
 from service.errors import Conflict
-from workflows.challenge import ChallengeWorkflow, challenge_workflow_id
-from workflows.pilot import PilotWorkflow, pilot_workflow_id
 
 log = logging.getLogger(__name__)
 
 UPDATE_TIMEOUT = timedelta(seconds=20)
+
+ResultT = TypeVar("ResultT", bound=BaseModel)
 
 
 class WorkflowUnavailable(ServiceUnavailableException):
@@ -56,10 +80,11 @@ class WorkflowGateway:
         """Start the challenge's workflow; starting it again is a no-op."""
         try:
             await self._client.start_workflow(
-                ChallengeWorkflow.run,
+                CHALLENGE_WORKFLOW,
                 input,
                 id=challenge_workflow_id(input.challenge_id),
                 task_queue=self._task_queue,
+                result_type=ChallengeWorkflowResult,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             )
@@ -70,15 +95,16 @@ class WorkflowGateway:
             ) from exc
 
     async def await_phase_change(
-        self, challenge_id: int, not_phase: str, timeout: timedelta
-    ) -> str | None:
+        self, challenge_id: int, not_phase: ChallengePhase, timeout: timedelta
+    ) -> ChallengePhase | None:
         """The new phase once the workflow has left ``not_phase``; None if it takes longer."""
         handle = self._client.get_workflow_handle(challenge_workflow_id(challenge_id))
         try:
             async with asyncio.timeout(timeout.total_seconds()):
-                result = await handle.execute_update(
-                    ChallengeWorkflow.await_phase_change,
+                result: PhaseResult = await handle.execute_update(
+                    AWAIT_PHASE_CHANGE,
                     AwaitPhaseInput(not_phase=not_phase),
+                    result_type=PhaseResult,
                     rpc_timeout=timeout,
                 )
         except (
@@ -98,44 +124,50 @@ class WorkflowGateway:
         already committed, and the workflow re-checks the review daily anyway."""
         handle = self._client.get_workflow_handle(challenge_workflow_id(challenge_id))
         try:
-            await handle.signal(
-                ChallengeWorkflow.review_changed, ReviewChangedInput(info_deadline=info_deadline)
-            )
+            await handle.signal(REVIEW_CHANGED, ReviewChangedInput(info_deadline=info_deadline))
         except RPCError as exc:
             log.warning("challenge %s: review change not signalled: %s", challenge_id, exc)
 
     async def approve_shortlist(
         self, challenge_id: int, request: ShortlistInput
     ) -> ShortlistResult:
-        return await self._update(challenge_id, ChallengeWorkflow.approve_shortlist, request)
+        workflow_id = challenge_workflow_id(challenge_id)
+        return await self._update(workflow_id, APPROVE_SHORTLIST, request, ShortlistResult)
 
-    async def cancel_challenge(self, challenge_id: int, request: CancelChallengeInput) -> str:
-        return (await self._update(challenge_id, ChallengeWorkflow.cancel, request)).phase
+    async def cancel_challenge(
+        self, challenge_id: int, request: CancelChallengeInput
+    ) -> ChallengePhase:
+        workflow_id = challenge_workflow_id(challenge_id)
+        return (await self._update(workflow_id, CANCEL_CHALLENGE, request, PhaseResult)).phase
 
     async def add_pilot(self, challenge_id: int, request: AddPilotInput) -> PilotRef:
-        return await self._update(challenge_id, ChallengeWorkflow.add_pilot, request)
+        workflow_id = challenge_workflow_id(challenge_id)
+        return await self._update(workflow_id, ADD_PILOT, request, PilotRef)
 
-    async def accept_pilot(self, pilot_id: int, request: AcceptPilotInput) -> str:
+    async def accept_pilot(self, pilot_id: int, request: AcceptPilotInput) -> PilotStatus:
+        return await self._update_pilot(pilot_id, ACCEPT_PILOT, request)
+
+    async def decline_pilot(self, pilot_id: int, request: DeclinePilotInput) -> PilotStatus:
+        return await self._update_pilot(pilot_id, DECLINE_PILOT, request)
+
+    async def decide_pilot(self, pilot_id: int, request: PilotDecisionInput) -> PilotStatus:
+        return await self._update_pilot(pilot_id, DECIDE_PILOT, request)
+
+    async def _update_pilot(self, pilot_id: int, update: str, request: BaseModel) -> PilotStatus:
         workflow_id = pilot_workflow_id(pilot_id)
-        return (await self._update_workflow(workflow_id, PilotWorkflow.accept, request)).status
+        return (await self._update(workflow_id, update, request, PilotStatusResult)).status
 
-    async def decline_pilot(self, pilot_id: int, request: DeclinePilotInput) -> str:
-        workflow_id = pilot_workflow_id(pilot_id)
-        return (await self._update_workflow(workflow_id, PilotWorkflow.decline, request)).status
-
-    async def decide_pilot(self, pilot_id: int, request: PilotDecisionInput) -> str:
-        workflow_id = pilot_workflow_id(pilot_id)
-        return (await self._update_workflow(workflow_id, PilotWorkflow.decide, request)).status
-
-    async def _update(self, challenge_id: int, update: Any, request: Any) -> Any:
-        return await self._update_workflow(challenge_workflow_id(challenge_id), update, request)
-
-    async def _update_workflow(self, workflow_id: str, update: Any, request: Any) -> Any:
+    async def _update(
+        self, workflow_id: str, update: str, request: BaseModel, result_type: type[ResultT]
+    ) -> ResultT:
         """Hand a decision to a workflow and wait for its answer; a refusal is a 409."""
         handle = self._client.get_workflow_handle(workflow_id)
         try:
             async with asyncio.timeout(UPDATE_TIMEOUT.total_seconds()):
-                return await handle.execute_update(update, request, rpc_timeout=UPDATE_TIMEOUT)
+                result: ResultT = await handle.execute_update(
+                    update, request, result_type=result_type, rpc_timeout=UPDATE_TIMEOUT
+                )
+                return result
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             if isinstance(cause, ApplicationError):

@@ -19,12 +19,23 @@ from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from schemas.common import TERMINAL_CHALLENGE_PHASES, ActorKind, ChallengePhase
+    from schemas.workflow_names import (
+        ADD_PILOT,
+        APPROVE_SHORTLIST,
+        AWAIT_PHASE_CHANGE,
+        CANCEL_CHALLENGE,
+        CHALLENGE_PHASE,
+        CHALLENGE_WORKFLOW,
+        REVIEW_CHANGED,
+        pilot_workflow_id,
+    )
     from schemas.workflows import (
         AddPilotInput,
         ApplyShortlistInput,
         AwaitPhaseInput,
         CancelChallengeInput,
         ChallengeRef,
+        ChallengeState,
         ChallengeWorkflowInput,
         ChallengeWorkflowResult,
         CityReminderInput,
@@ -36,7 +47,6 @@ with workflow.unsafe.imports_passed_through():
         PilotWorkflowInput,
         PilotWorkflowResult,
         RecordTransitionInput,
-        ResumeState,
         ReviewChangedInput,
         ShortlistInput,
         ShortlistResult,
@@ -46,28 +56,22 @@ with workflow.unsafe.imports_passed_through():
     from workflows.activities.pilots import PilotActivities
     from workflows.activities.review import ReviewActivities
     from workflows.options import DB_ACTIVITY
-    from workflows.pilot import PilotWorkflow, pilot_workflow_id
+    from workflows.pilot import PilotWorkflow
     from workflows.waiting import Interrupted, wait_for
 
 # Even without a signal, the review is re-checked this often (a lost signal costs a day).
 REVIEW_RECHECK = timedelta(days=1)
 
 
-def challenge_workflow_id(challenge_id: int) -> str:
-    return f"challenge-{challenge_id}"
-
-
-@workflow.defn
+@workflow.defn(name=CHALLENGE_WORKFLOW)
 class ChallengeWorkflow:
     def __init__(self) -> None:
         self._challenge_id = 0
-        self._phase = ChallengePhase.DRAFT
+        # What continuing as new carries; the rest is rebuilt or belongs to one run.
+        self._state = ChallengeState(phase=ChallengePhase.DRAFT)
         self._recorded_phase = ChallengePhase.DRAFT
         self._cancel: CancelChallengeInput | None = None
         self._review_dirty = True
-        self._info_deadline: datetime | None = None
-        self._reminders_sent: list[int] = []
-        self._city_reminders_sent = 0
         self._shortlist: ShortlistInput | None = None
         self._shortlist_result: ShortlistResult | None = None
         self._pilots: dict[int, PilotRef] = {}
@@ -75,15 +79,16 @@ class ChallengeWorkflow:
         self._pilots_being_added = 0
         self._pilot_tasks: list[asyncio.Task[None]] = []
 
+    @property
+    def _phase(self) -> ChallengePhase:
+        return self._state.phase
+
     @workflow.run
     async def run(self, input: ChallengeWorkflowInput) -> ChallengeWorkflowResult:
         self._challenge_id = input.challenge_id
-        resume = input.resume
-        if resume is not None:
-            self._phase = self._recorded_phase = ChallengePhase(resume.phase)
-            self._reminders_sent = list(resume.reminders_sent)
-            self._city_reminders_sent = resume.city_reminders_sent
-            self._info_deadline = resume.info_deadline
+        if input.resume is not None:
+            self._state = input.resume.model_copy(deep=True)
+            self._recorded_phase = self._state.phase
         try:
             if self._phase == ChallengePhase.DRAFT:
                 await self._enter(
@@ -121,7 +126,7 @@ class ChallengeWorkflow:
         reminders = {
             days: deadline - timedelta(days=days)
             for days in input.review_reminder_days
-            if days not in self._reminders_sent
+            if days not in self._state.reminders_sent
         }
         while True:
             if self._review_dirty:
@@ -153,7 +158,7 @@ class ChallengeWorkflow:
                 )
                 await self._enter(ChallengePhase.SELECTION, ActorKind.TIMER, None, reason)
                 return
-            if self._info_deadline is not None and now >= self._info_deadline:
+            if self._state.info_deadline is not None and now >= self._state.info_deadline:
                 await self._expire_info_requests(now, expire_all=False)
             for days, at in sorted(reminders.items()):
                 if now >= at:
@@ -166,13 +171,13 @@ class ChallengeWorkflow:
                         ),
                         **DB_ACTIVITY,
                     )
-                    self._reminders_sent.append(days)
+                    self._state.reminders_sent.append(days)
                     del reminders[days]
             if self._history_is_long(input):
                 await self._continue_as_new(input)
             wake = min(
                 [deadline, now + REVIEW_RECHECK, *reminders.values()]
-                + ([self._info_deadline] if self._info_deadline else [])
+                + ([self._state.info_deadline] if self._state.info_deadline else [])
             )
             if not await self._wait(lambda: self._review_dirty, until=wake):
                 self._review_dirty = True  # woke on the clock: re-check anyway
@@ -189,17 +194,17 @@ class ChallengeWorkflow:
             ),
             **DB_ACTIVITY,
         )
-        self._info_deadline = result.next_deadline
+        self._state.info_deadline = result.next_deadline
         if result.expired:
             self._review_dirty = True
 
-    @workflow.signal
+    @workflow.signal(name=REVIEW_CHANGED)
     def review_changed(self, change: ReviewChangedInput) -> None:
         self._review_dirty = True
         if change.info_deadline is not None and (
-            self._info_deadline is None or change.info_deadline < self._info_deadline
+            self._state.info_deadline is None or change.info_deadline < self._state.info_deadline
         ):
-            self._info_deadline = change.info_deadline
+            self._state.info_deadline = change.info_deadline
 
     # -- selection ---------------------------------------------------------------------
 
@@ -209,15 +214,15 @@ class ChallengeWorkflow:
         waiting_since = workflow.now()
         every = timedelta(days=input.selection_reminder_days)
         while self._shortlist is None:
-            next_reminder = waiting_since + every * (self._city_reminders_sent + 1)
+            next_reminder = waiting_since + every * (self._state.city_reminders_sent + 1)
             if await self._wait(lambda: self._shortlist is not None, until=next_reminder):
                 break
-            self._city_reminders_sent += 1
+            self._state.city_reminders_sent += 1
             await workflow.execute_activity_method(
                 ReviewActivities.remind_city_to_select,
                 CityReminderInput(
                     challenge_id=self._challenge_id,
-                    number=self._city_reminders_sent,
+                    number=self._state.city_reminders_sent,
                     waiting_since=waiting_since,
                 ),
                 **DB_ACTIVITY,
@@ -248,7 +253,7 @@ class ChallengeWorkflow:
             **DB_ACTIVITY,
         )
 
-    @workflow.update
+    @workflow.update(name=APPROVE_SHORTLIST)
     async def approve_shortlist(self, shortlist: ShortlistInput) -> ShortlistResult:
         self._shortlist = shortlist
         await workflow.wait_condition(
@@ -318,7 +323,7 @@ class ChallengeWorkflow:
             )  # fmt: skip
         await workflow.wait_condition(lambda: len(self._pilot_results) == len(self._pilots))
 
-    @workflow.update
+    @workflow.update(name=ADD_PILOT)
     async def add_pilot(self, request: AddPilotInput) -> PilotRef:
         """A freed slot (a startup declined) goes to another selected proposal."""
         self._pilots_being_added += 1
@@ -348,7 +353,7 @@ class ChallengeWorkflow:
 
     # -- any phase ---------------------------------------------------------------------
 
-    @workflow.update
+    @workflow.update(name=CANCEL_CHALLENGE)
     async def cancel(self, request: CancelChallengeInput) -> PhaseResult:
         self._cancel = request
         await workflow.wait_condition(lambda: self._recorded_phase == ChallengePhase.CANCELLED)
@@ -361,13 +366,13 @@ class ChallengeWorkflow:
                 f"the challenge is already {self._phase.value}", type="PhaseConflict"
             )
 
-    @workflow.update
+    @workflow.update(name=AWAIT_PHASE_CHANGE)
     async def await_phase_change(self, request: AwaitPhaseInput) -> PhaseResult:
         """Returns once the recorded phase differs from ``request.not_phase``."""
         await workflow.wait_condition(lambda: self._recorded_phase != request.not_phase)
         return PhaseResult(phase=self._recorded_phase)
 
-    @workflow.query
+    @workflow.query(name=CHALLENGE_PHASE)
     def phase(self) -> PhaseResult:
         return PhaseResult(phase=self._phase)
 
@@ -380,7 +385,7 @@ class ChallengeWorkflow:
         # the recorded phase before it hands us a decision, and an update validated in
         # the same workflow task as the activity's completion (a worker died in between,
         # say) runs before this method resumes. Never behind the database, then.
-        self._phase = phase
+        self._state.phase = phase
         await workflow.execute_activity_method(
             PhaseActivities.record_transition,
             RecordTransitionInput(
@@ -413,15 +418,4 @@ class ChallengeWorkflow:
     async def _continue_as_new(self, input: ChallengeWorkflowInput) -> None:
         """Start afresh with a short history, carrying only where we are."""
         await workflow.wait_condition(workflow.all_handlers_finished)
-        workflow.continue_as_new(
-            input.model_copy(
-                update={
-                    "resume": ResumeState(
-                        phase=self._phase,
-                        reminders_sent=self._reminders_sent,
-                        city_reminders_sent=self._city_reminders_sent,
-                        info_deadline=self._info_deadline,
-                    )
-                }
-            )
-        )
+        workflow.continue_as_new(input.model_copy(update={"resume": self._state}))

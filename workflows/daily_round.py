@@ -20,12 +20,11 @@ with workflow.unsafe.imports_passed_through():
         EscalateOverdueInput,
         PruneInput,
     )
+    from schemas.workflow_names import CONFIGURE_DAILY_ROUND, DAILY_ROUND_WORKFLOW
     from workflows.activities.housekeeping import HousekeepingActivities
     from workflows.activities.mail import MailActivities
     from workflows.activities.residents import ResponseTargetActivities
     from workflows.options import DB_ACTIVITY
-
-DAILY_ROUND_WORKFLOW_ID = "daily-round"
 
 
 def next_round(after: datetime, hour_utc: int) -> datetime:
@@ -34,7 +33,7 @@ def next_round(after: datetime, hour_utc: int) -> datetime:
     return candidate if candidate > after else candidate + timedelta(days=1)
 
 
-@workflow.defn
+@workflow.defn(name=DAILY_ROUND_WORKFLOW)
 class DailyRoundWorkflow:
     @workflow.init
     def __init__(self, input: DailyRoundInput) -> None:
@@ -78,6 +77,6 @@ class DailyRoundWorkflow:
             except TimeoutError:
                 return at
 
-    @workflow.signal
+    @workflow.signal(name=CONFIGURE_DAILY_ROUND)
     def configure(self, config: DailyRoundConfig) -> None:
         self._config = config

@@ -14,9 +14,8 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from schemas.standing import MailOutboxInput
+    from schemas.workflow_names import MAIL_OUTBOX_WORKFLOW
     from workflows.activities.mail import MailActivities
-
-MAIL_OUTBOX_WORKFLOW_ID = "mail-outbox"
 
 # A mail server down is retried for ever, at most a minute apart once it has been down
 # a while; the heartbeat lets a dead worker's attempt be taken over within 90 s.
@@ -29,7 +28,7 @@ MAIL_RETRY = RetryPolicy(
 MAIL_HEARTBEAT = timedelta(seconds=90)
 
 
-@workflow.defn
+@workflow.defn(name=MAIL_OUTBOX_WORKFLOW)
 class MailOutboxWorkflow:
     @workflow.run
     async def run(self, input: MailOutboxInput) -> None:

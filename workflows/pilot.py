@@ -14,7 +14,16 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.common import ActorKind, PilotStatus
+    from schemas.common import ActorKind, PilotDecisionKind, PilotStatus
+    from schemas.pilots import ScaleUpPlan, extension_refusal
+    from schemas.workflow_names import (
+        ACCEPT_PILOT,
+        DECIDE_PILOT,
+        DECLINE_PILOT,
+        PILOT_STATUS,
+        PILOT_WORKFLOW,
+        STOP_PILOT,
+    )
     from schemas.workflows import (
         AcceptPilotInput,
         ApplyPilotDecisionInput,
@@ -39,11 +48,7 @@ FINAL = frozenset({PilotStatus.SCALE_UP, PilotStatus.STOPPED})
 ACCEPT_ANSWERED_ONCE_RECORDED = "accept-answered-once-recorded"
 
 
-def pilot_workflow_id(pilot_id: int) -> str:
-    return f"pilot-{pilot_id}"
-
-
-@workflow.defn
+@workflow.defn(name=PILOT_WORKFLOW)
 class PilotWorkflow:
     def __init__(self) -> None:
         self._input: PilotWorkflowInput | None = None
@@ -59,21 +64,21 @@ class PilotWorkflow:
     @workflow.run
     async def run(self, input: PilotWorkflowInput) -> PilotWorkflowResult:
         self._input = input
-        final = "declined"
+        final = PilotDecisionKind.DECLINED
         try:
             await self._wait(lambda: self._accepted is not None or self._declined is not None)
             if self._declined is not None:
                 await self._decide(
-                    "declined", self._declined.reason, ActorKind.USER, self._declined.actor_id,
-                    PilotStatus.STOPPED,
+                    PilotDecisionKind.DECLINED, self._declined.reason, ActorKind.USER,
+                    self._declined.actor_id, PilotStatus.STOPPED,
                 )  # fmt: skip
             else:
                 final = await self._run_accepted_pilot(input)
         except Interrupted:  # the challenge was cancelled
             assert self._stop is not None
-            final = "cancelled"
+            final = PilotDecisionKind.CANCELLED
             await self._decide(
-                "cancelled", self._stop.reason, ActorKind.USER, self._stop.actor_id,
+                PilotDecisionKind.CANCELLED, self._stop.reason, ActorKind.USER, self._stop.actor_id,
                 PilotStatus.STOPPED,
             )  # fmt: skip
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -81,7 +86,7 @@ class PilotWorkflow:
             pilot_id=input.pilot_id, final_status=self._status, decision=final
         )
 
-    async def _run_accepted_pilot(self, input: PilotWorkflowInput) -> str:
+    async def _run_accepted_pilot(self, input: PilotWorkflowInput) -> PilotDecisionKind:
         assert self._accepted is not None
         await workflow.execute_activity_method(
             PilotActivities.record_acceptance,
@@ -107,18 +112,20 @@ class PilotWorkflow:
             await self._wait(lambda: self._decision is not None)
             decision = self._decision
             assert decision is not None
-            if decision.decision == "extend":
+            if decision.decision == PilotDecisionKind.EXTEND:
                 assert decision.new_end_at is not None
                 self._round += 1
                 await self._decide(
-                    "extend", decision.reason, ActorKind.USER, decision.actor_id,
+                    PilotDecisionKind.EXTEND, decision.reason, ActorKind.USER, decision.actor_id,
                     PilotStatus.RUNNING, new_end_at=decision.new_end_at,
                 )  # fmt: skip
                 ends_at = decision.new_end_at
                 self._decision = None
                 continue
             status = (
-                PilotStatus.SCALE_UP if decision.decision == "scale_up" else PilotStatus.STOPPED
+                PilotStatus.SCALE_UP
+                if decision.decision == PilotDecisionKind.SCALE_UP
+                else PilotStatus.STOPPED
             )
             await self._decide(
                 decision.decision, decision.reason, ActorKind.USER, decision.actor_id, status,
@@ -145,7 +152,7 @@ class PilotWorkflow:
 
     # -- decisions from people -------------------------------------------------------
 
-    @workflow.update
+    @workflow.update(name=ACCEPT_PILOT)
     async def accept(self, request: AcceptPilotInput) -> PilotStatusResult:
         self._accepted = request
         if workflow.patched(ACCEPT_ANSWERED_ONCE_RECORDED):
@@ -160,7 +167,7 @@ class PilotWorkflow:
     def _validate_accept(self, request: AcceptPilotInput) -> None:
         self._require_open_agreement()
 
-    @workflow.update
+    @workflow.update(name=DECLINE_PILOT)
     async def decline(self, request: DeclinePilotInput) -> PilotStatusResult:
         self._declined = request
         await workflow.wait_condition(lambda: self._status == PilotStatus.STOPPED)
@@ -177,7 +184,7 @@ class PilotWorkflow:
                 type="PhaseConflict",
             )
 
-    @workflow.update
+    @workflow.update(name=DECIDE_PILOT)
     async def decide(self, request: PilotDecisionInput) -> PilotStatusResult:
         self._decision = request
         expected = self._decisions + 1
@@ -193,18 +200,17 @@ class PilotWorkflow:
                 type="PhaseConflict",
             )
         assert self._input is not None
-        if request.decision == "extend" and self._round >= self._input.max_extensions:
-            raise ApplicationError(
-                f"the pilot was already extended {self._round} times, the most allowed",
-                type="ExtensionLimit",
-            )
+        if request.decision == PilotDecisionKind.EXTEND:
+            refusal = extension_refusal(self._round, self._input.max_extensions)
+            if refusal is not None:
+                raise ApplicationError(refusal, type="ExtensionLimit")
 
-    @workflow.signal
+    @workflow.signal(name=STOP_PILOT)
     def stop(self, request: StopPilotInput) -> None:
         if self._stop is None and self._status not in FINAL:
             self._stop = request
 
-    @workflow.query
+    @workflow.query(name=PILOT_STATUS)
     def status(self) -> PilotStatusResult:
         return PilotStatusResult(status=self._status)
 
@@ -235,14 +241,14 @@ class PilotWorkflow:
 
     async def _decide(
         self,
-        decision: str,
+        decision: PilotDecisionKind,
         reason: str,
         actor_kind: ActorKind,
         actor_id: int | None,
         status: PilotStatus,
         *,
         new_end_at: datetime | None = None,
-        plan: dict | None = None,
+        plan: ScaleUpPlan | None = None,
     ) -> None:
         assert self._input is not None
         sequence = self._decisions + 1

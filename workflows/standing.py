@@ -8,9 +8,14 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
 
 from schemas.standing import DailyRoundConfig, DailyRoundInput, DrainOutboxInput, MailOutboxInput
+from schemas.workflow_names import (
+    CONFIGURE_DAILY_ROUND,
+    DAILY_ROUND_WORKFLOW_ID,
+    MAIL_OUTBOX_WORKFLOW_ID,
+)
 from service.settings import Settings
-from workflows.daily_round import DAILY_ROUND_WORKFLOW_ID, DailyRoundWorkflow
-from workflows.mail_outbox import MAIL_OUTBOX_WORKFLOW_ID, MailOutboxWorkflow
+from workflows.daily_round import DailyRoundWorkflow
+from workflows.mail_outbox import MailOutboxWorkflow
 
 
 async def ensure_standing_workflows(client: Client, settings: Settings) -> None:
@@ -27,6 +32,6 @@ async def ensure_standing_workflows(client: Client, settings: Settings) -> None:
         DailyRoundInput(config=config),
         id=DAILY_ROUND_WORKFLOW_ID,
         task_queue=settings.task_queue,
-        start_signal="configure",
+        start_signal=CONFIGURE_DAILY_ROUND,
         start_signal_args=[config],
     )

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from datetime import timedelta
 from typing import Any, cast
 
 from litestar.enums import ScopeType
@@ -48,13 +47,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from service.auth.identity import CurrentUser
 from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of
-from service.idempotency.models import IdempotencyKey
+from service.idempotency.models import KEY_TTL, IdempotencyKey
 from service.security.body_limit import announced_length
 
 log = logging.getLogger(__name__)
 
 HEADER = b"idempotency-key"
-KEY_TTL = timedelta(hours=24)
 MAX_KEY_LENGTH = 200
 # A token must never be stored and handed out again.
 NOT_IDEMPOTENT = ("/api/auth/login",)

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.clock import utcnow
+
+KEY_TTL = timedelta(hours=24)
+"""How long a key is kept: a retry within a day gets the first response again; the
+daily round deletes older keys."""
 
 
 class IdempotencyKey(SQLModel, table=True):

@@ -9,9 +9,8 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from schemas.common import ChallengePhase, PilotStatus, Role
+from schemas.common import ChallengePhase, PilotDecisionKind, PilotStatus, Role
 from schemas.pilots import (
-    MAX_EXTENSIONS,
     AgreementRequest,
     DecisionPublic,
     DecisionRequest,
@@ -23,6 +22,8 @@ from schemas.pilots import (
     MilestonePublic,
     PilotEvaluationPublic,
     PilotPublic,
+    extension_refusal,
+    extensions_left,
 )
 from schemas.workflows import (
     AcceptPilotInput,
@@ -140,7 +141,7 @@ class PilotService:
             declined_at=pilot.declined_at,
             decline_reason=pilot.decline_reason,
             extensions=pilot.extensions,
-            extensions_left=max(MAX_EXTENSIONS - pilot.extensions, 0),
+            extensions_left=extensions_left(pilot.extensions),
             milestones=[
                 MilestonePublic(
                     id=m.id,  # type: ignore[arg-type]
@@ -442,21 +443,19 @@ class PilotService:
         require_status(pilot, {PilotStatus.EVALUATION}, "the city decides once the pilot has ended")
         if data.decision == "extend":
             assert data.new_end_at is not None
-            if pilot.extensions >= MAX_EXTENSIONS:
-                raise Conflict(
-                    f"the pilot was already extended {pilot.extensions} times, the most allowed"
-                )
+            refusal = extension_refusal(pilot.extensions)
+            if refusal is not None:
+                raise Conflict(refusal)
             if data.new_end_at <= utcnow() or (pilot.ends_at and data.new_end_at <= pilot.ends_at):
                 raise FieldError("new_end_at", "must be in the future and after the current end")
-        plan = data.plan.model_dump(mode="json") if data.plan else None
         await self.gateway.decide_pilot(
             pilot_id,
             PilotDecisionInput(
                 actor_id=city.id,
-                decision=data.decision,
+                decision=PilotDecisionKind(data.decision),
                 reason=data.reason,
                 new_end_at=data.new_end_at,
-                plan=plan,
+                plan=data.plan,
             ),
         )
         return await self._refreshed(pilot, challenge, city)

@@ -9,7 +9,8 @@ from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
 from schemas.workflows import ChallengeWorkflowInput, ReviewChangedInput
-from service.challenges.models import PhaseTransition
+from service.challenges.models import Challenge, PhaseTransition
+from service.clock import utcnow
 from tests.builders import create_challenge, wait_for_phase
 from tests.stack import eventually
 from workflows.challenge import ChallengeWorkflow
@@ -23,6 +24,12 @@ async def test_the_review_continues_as_new_and_still_ends_once(
         api, city, close_in=timedelta(days=2), review_for=timedelta(days=5)
     )
     cid = draft["id"]
+    async with sessions() as session:  # published, as publish would record it
+        challenge = await session.get(Challenge, cid)
+        assert challenge is not None
+        challenge.published_at, challenge.published_by_id = utcnow(), city.id
+        session.add(challenge)
+        await session.commit()
     # Started directly (as publish would) but with a tiny history limit.
     handle = await temporal.client.start_workflow(
         ChallengeWorkflow.run,

@@ -9,11 +9,12 @@ from email import message_from_bytes, policy
 from sqlmodel import select
 
 from schemas.standing import DailyRoundConfig, DailyRoundInput, DrainOutboxInput, MailOutboxInput
+from schemas.workflow_names import DAILY_ROUND_WORKFLOW_ID, MAIL_OUTBOX_WORKFLOW_ID
 from service.notifications.models import MailOutbox
 from service.notifications.services import Message, notify
 from tests.stack import eventually
-from workflows.daily_round import DAILY_ROUND_WORKFLOW_ID, DailyRoundWorkflow, next_round
-from workflows.mail_outbox import MAIL_OUTBOX_WORKFLOW_ID, MailOutboxWorkflow
+from workflows.daily_round import DailyRoundWorkflow, next_round
+from workflows.mail_outbox import MailOutboxWorkflow
 
 
 async def test_a_daily_reader_gets_one_digest_mail_a_day(api, actors, sessions, temporal, settings):

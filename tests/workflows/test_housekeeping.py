@@ -8,10 +8,11 @@ from datetime import timedelta
 from sqlmodel import select
 
 from schemas.standing import DailyRoundConfig, DailyRoundInput
+from schemas.workflow_names import DAILY_ROUND_WORKFLOW_ID
 from service.idempotency.models import IdempotencyKey
 from service.ratelimit.models import RateLimitWindow
 from tests.stack import eventually
-from workflows.daily_round import DAILY_ROUND_WORKFLOW_ID, DailyRoundWorkflow
+from workflows.daily_round import DailyRoundWorkflow
 
 
 async def test_the_daily_round_prunes_expired_counters_and_keys(

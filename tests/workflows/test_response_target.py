@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from schemas.standing import DailyRoundConfig, DailyRoundInput
+from schemas.workflow_names import DAILY_ROUND_WORKFLOW_ID
 from service.notifications.models import MailOutbox
 from tests.builders import create_challenge, publish
 from tests.feedback import give_input
 from tests.replay.recording import record
 from tests.stack import eventually
-from workflows.daily_round import DAILY_ROUND_WORKFLOW_ID, DailyRoundWorkflow, next_round
+from workflows.daily_round import DailyRoundWorkflow, next_round
 
 HOUR_UTC = 7
 

@@ -11,8 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 
 from schemas.standing import PruneInput, PruneResult
-from service.idempotency.middleware import KEY_TTL
-from service.idempotency.models import IdempotencyKey
+from service.idempotency.models import KEY_TTL, IdempotencyKey
 from service.ratelimit.models import RateLimitWindow
 
 # Every rate-limit window is far shorter than this (an hour at most).

@@ -116,7 +116,7 @@ class PilotActivities:
                         decision=input.decision,
                         reason=input.reason,
                         new_end_at=input.new_end_at,
-                        plan=input.plan,
+                        plan=input.plan.model_dump(mode="json") if input.plan else None,
                         decided_by_id=input.actor_id,
                         decided_at=input.at,
                     )
