@@ -43,7 +43,8 @@ from service.review.controllers import (
 from service.security import csrf_config, security_headers
 from service.security.body_limit import BodyLimitMiddleware
 from service.settings import Settings
-from service.temporal import connect
+from service.temporal import connect_on_first_call
+from service.web import WebInterface
 from service.workflow_gateway import WorkflowGateway
 
 log = logging.getLogger(__name__)
@@ -67,14 +68,17 @@ async def health(state: State) -> Response[dict[str, str]]:
 
 def create_app(settings: Settings) -> Litestar:
     """Build the app; its engine and Temporal client are made in the lifespan, one each
-    per process, on the event loop that serves the requests."""
+    per process, on the event loop that serves the requests (the client connects when
+    first used)."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = create_engine(settings.resolved_database_url)
         app.state.session_factory = create_session_factory(engine)
-        client = await connect(
-            settings.resolved_temporal_address, settings.temporal_namespace, attempts=30
+        # Connects on the first request that needs a workflow: sign-ins, reads and health
+        # work (and the API starts) without a Temporal server.
+        client = await connect_on_first_call(
+            settings.resolved_temporal_address, settings.temporal_namespace
         )
         app.state.workflow_gateway = WorkflowGateway(client, settings.task_queue)
         try:
@@ -86,6 +90,7 @@ def create_app(settings: Settings) -> Litestar:
         settings.signing_secret(), timedelta(minutes=settings.token_ttl_minutes)
     )
     openapi_path = "/schema"
+    web = WebInterface(settings)  # the pages: service/web
     return Litestar(
         route_handlers=[
             health,
@@ -104,11 +109,13 @@ def create_app(settings: Settings) -> Litestar:
             ResidentController,
             InputModerationController,
             AuditController,
+            *web.route_handlers,
         ],
         # Inside the authentication middleware (which Litestar puts first): both see the
         # user. The audit log is outermost, so replays are logged too, and refusals of
         # bodies past the cap, which come before anything reads (or buffers) a body.
         middleware=[
+            *web.middleware,  # the pages' session and signed-in user, before the audit log
             AuditMiddleware(),
             BodyLimitMiddleware(settings.max_request_body_bytes),
             IdempotencyMiddleware(),
@@ -118,7 +125,8 @@ def create_app(settings: Settings) -> Litestar:
         before_request=ids_fit_the_database,
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],
-        state=State({"settings": settings, "jwt_auth": jwt_auth}),
+        state=State({"settings": settings, "jwt_auth": jwt_auth, **web.state}),
+        template_config=web.template_config,
         # Unexpected errors are logged with their traceback; the client gets a bare 500.
         logging_config=LoggingConfig(
             log_exceptions="always",

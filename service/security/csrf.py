@@ -2,11 +2,13 @@
 
 The JSON API under /api is authenticated by a bearer token that a browser never adds
 to a request by itself, so a forged cross-site request carries no credentials: it is
-left out. HTML forms are protected: the page sets a signed token in a cookie and in a
-hidden field, and a POST is refused (403) unless both are there and match. Today the
-forms are on the unsubscribe page (stop all e-mail; stop following a challenge); the
-RFC 8058 one-click unsubscribe, which mail providers POST without cookies, opts out on
-its handler (``exclude_from_csrf``).
+left out (and it never reads the pages' session cookie: service/web/session.py).
+Everything else is protected: every path outside /api (the web interface, service/web,
+whose browser session is a cookie) and the unsubscribe forms under /api. A page sets a
+signed token in a cookie and in a hidden field (``_csrf_token``; templates call
+``csrf_token()``), and a POST, PUT, PATCH or DELETE is refused (403) unless both are
+there and match. The RFC 8058 one-click unsubscribe, which mail providers POST without
+cookies, opts out on its handler (``exclude_from_csrf``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from litestar.utils.scope.state import ScopeState
 from service.paths import UNSUBSCRIBE_PATH
 from service.settings import Settings
 
-# Paths that serve HTML forms to browsers; everything else under /api is the JSON API.
+# Paths under /api that serve HTML forms to browsers; the rest of /api is the JSON API.
+# Every path outside /api is checked.
 FORM_PATHS = (UNSUBSCRIBE_PATH,)
 CSRF_FIELD = "_csrf_token"
 EXCLUDE_FROM_CSRF = {"exclude_from_csrf": True}
@@ -30,7 +33,8 @@ EXCLUDE_FROM_CSRF = {"exclude_from_csrf": True}
 
 def _exclude_pattern() -> str:
     forms = "|".join(p.removeprefix("/api/") for p in FORM_PATHS)
-    # Matches /api/<anything but a form path> and the OpenAPI docs.
+    # Matches /api/<anything but a form path> and the OpenAPI docs: nothing else is left
+    # out, so a page added anywhere outside /api is protected without a line here.
     return rf"^/api/(?!(?:{forms})(?:/|$))|^/schema(?:/|$)"
 
 

@@ -20,6 +20,13 @@ PAGE_POLICY = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 
+# The web interface (every path outside /api, the docs and static files): our own
+# stylesheet and script from our own origin, no inline script or style at all.
+WEB_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
 # The OpenAPI docs (Swagger UI, Scalar) are pages Litestar renders with an inline script
 # and JavaScript, CSS and an icon from this CDN; they get a policy of their own.
 DOCS_CDN = "https://cdn.jsdelivr.net"
@@ -57,10 +64,9 @@ def security_headers(settings: Settings, docs_path: str) -> BeforeSend:
         headers = MutableScopeHeaders.from_message(message)
         path = scope.get("path", "")
         is_docs = path == docs_prefix or path.startswith(docs_prefix + "/")
-        wanted = {
-            **common,
-            "content-security-policy": DOCS_POLICY if is_docs else PAGE_POLICY,
-        }
+        is_api = path == "/api" or path.startswith("/api/")
+        policy = DOCS_POLICY if is_docs else PAGE_POLICY if is_api else WEB_POLICY
+        wanted = {**common, "content-security-policy": policy}
         if _signed_in_or_signing_in(scope, path):
             wanted["cache-control"] = "no-store"  # tokens and private data stay out of caches
         for name, value in wanted.items():
@@ -70,7 +76,13 @@ def security_headers(settings: Settings, docs_path: str) -> BeforeSend:
     return add_security_headers
 
 
+# Pages that take a password, or that the browser session may have made private.
+_SIGN_IN_PAGES = ("/login", "/register")
+
+
 def _signed_in_or_signing_in(scope: Scope, path: str) -> bool:
-    if path.startswith("/api/auth/"):
+    if path.startswith("/api/auth/") or path in _SIGN_IN_PAGES:
         return True
+    if scope.get("user") is not None and not path.startswith("/static/"):
+        return True  # a signed-in person's page (the session's user, service/web)
     return any(name == b"authorization" for name, _ in scope.get("headers", ()))

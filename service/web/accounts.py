@@ -1,0 +1,143 @@
+"""Signing up, in and out in the browser, through the API's own account service: the
+same password rules, sign-in throttle and sign-up limit apply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.params import FromQuery
+from litestar.response import Template
+
+from schemas.auth import LoginRequest, RegisterRequest
+from service.auth.controllers import provide_account_service
+from service.auth.guards import current_user
+from service.auth.services import AccountService
+from service.errors import Conflict
+from service.web.forms import FORM, Form, FormInvalid, echoed, read_form, validate
+from service.web.i18n import N_, Gettext
+from service.web.rendering import gettext_for, page, safe_next, see_other
+from service.web.session import flash, sign_in, sign_out
+
+REFUSED = 422
+TOO_MANY = 429
+HOME = "/me"  # where a sign-in without a page to return to lands
+
+ROLE_MESSAGE = {"role": N_("Choose whether you sign up as a resident or as a startup.")}
+
+account_dependencies = {"accounts": Provide(provide_account_service, sync_to_thread=False)}
+
+
+def _client_address(request: Request[Any, Any, Any]) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _too_many(exc: HTTPException, _: Gettext) -> str:
+    extra = exc.extra if isinstance(exc.extra, dict) else {}
+    minutes = max(1, round(int(extra.get("retry_after", 60)) / 60))
+    return _("Too many attempts from here. Try again in %(minutes)s minutes.") % {
+        "minutes": minutes
+    }
+
+
+@get("/register", name="register", opt={"page": True})
+async def register_form(
+    request: Request[Any, Any, Any], next: FromQuery[str | None] = None
+) -> Template:
+    if current_user(request) is not None:
+        return page(request, "accounts/signed_in.html")
+    return page(request, "accounts/register.html", form=Form(), next=safe_next(next, ""))
+
+
+@post("/register", name="register.submit", status_code=303)
+async def register(
+    request: Request[Any, Any, Any], accounts: NamedDependency[AccountService]
+) -> Response[Any]:
+    _ = gettext_for(request)
+    values = await read_form(request)
+    target = safe_next(values.pop("next", None), "/me")
+    try:
+        data = validate(RegisterRequest, values, _, ROLE_MESSAGE)
+        user = await accounts.register(data, _client_address(request))
+    except FormInvalid as invalid:
+        return _register_again(request, values, invalid.errors, target, REFUSED)
+    except Conflict:
+        errors = {"email": _("There is already an account with this e-mail address. Sign in.")}
+        return _register_again(request, values, errors, target, REFUSED)
+    except HTTPException as exc:
+        if exc.status_code != TOO_MANY:
+            raise
+        return _register_again(request, values, {FORM: _too_many(exc, _)}, target, TOO_MANY)
+    sign_in(request, user.id, user.role)
+    flash(request, "Your account is ready. You are signed in.")
+    return see_other(target)
+
+
+def _register_again(
+    request: Request[Any, Any, Any],
+    values: dict[str, str],
+    errors: dict[str, str],
+    target: str,
+    status_code: int,
+) -> Template:
+    form = Form(echoed(values), errors)
+    return page(request, "accounts/register.html", status_code=status_code, form=form, next=target)
+
+
+@get("/login", name="login", opt={"page": True})
+async def login_form(
+    request: Request[Any, Any, Any], next: FromQuery[str | None] = None
+) -> Template:
+    if current_user(request) is not None:
+        return page(request, "accounts/signed_in.html")
+    return page(request, "accounts/login.html", form=Form(), next=safe_next(next, ""))
+
+
+@post("/login", name="login.submit", status_code=303)
+async def login(
+    request: Request[Any, Any, Any], accounts: NamedDependency[AccountService]
+) -> Response[Any]:
+    _ = gettext_for(request)
+    values = await read_form(request)
+    target = safe_next(values.pop("next", None), "")
+    try:
+        data = validate(LoginRequest, values, _)
+        user = await accounts.sign_in(data.email, data.password, _client_address(request))
+    except FormInvalid as invalid:
+        return _login_again(request, values, invalid.errors, target, REFUSED)
+    except NotAuthorizedException:
+        # Which of the two was wrong is not said: that would tell who has an account.
+        message = _("The e-mail address or the password is not right.")
+        errors = {"email": message, "password": _("Check your password and try again.")}
+        return _login_again(request, values, errors, target, REFUSED)
+    except HTTPException as exc:
+        if exc.status_code != TOO_MANY:
+            raise
+        return _login_again(request, values, {FORM: _too_many(exc, _)}, target, TOO_MANY)
+    assert user.id is not None
+    sign_in(request, user.id, user.role)
+    flash(request, "You are signed in.")
+    return see_other(target or HOME)
+
+
+def _login_again(
+    request: Request[Any, Any, Any],
+    values: dict[str, str],
+    errors: dict[str, str],
+    target: str,
+    status_code: int,
+) -> Template:
+    form = Form(echoed(values), errors)
+    return page(request, "accounts/login.html", status_code=status_code, form=form, next=target)
+
+
+@post("/logout", name="logout", status_code=303)
+async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
+    sign_out(request)
+    flash(request, "You are signed out.")
+    return see_other("/")
+
+
+account_handlers = [register_form, register, login_form, login, logout]
