@@ -25,7 +25,17 @@ REFUSED = 422
 TOO_MANY = 429
 HOME = "/me"  # where a sign-in without a page to return to lands
 
-ROLE_MESSAGE = {"role": N_("Choose whether you sign up as a resident or as a startup.")}
+# What to do about each field left empty, so the error summary says which one.
+MISSING_ON_SIGN_UP = {
+    "role": N_("Choose whether you sign up as a resident or as a startup."),
+    "display_name": N_("Enter your name, or your company's name."),
+    "email": N_("Enter your e-mail address."),
+    "password": N_("Choose a password."),
+}
+MISSING_ON_SIGN_IN = {
+    "email": N_("Enter your e-mail address."),
+    "password": N_("Enter your password."),
+}
 
 account_dependencies = {"accounts": Provide(provide_account_service, sync_to_thread=False)}
 
@@ -59,7 +69,7 @@ async def register(
     values = await read_form(request)
     target = safe_next(values.pop("next", None), "/me")
     try:
-        data = validate(RegisterRequest, values, _, ROLE_MESSAGE)
+        data = validate(RegisterRequest, values, _, MISSING_ON_SIGN_UP)
         user = await accounts.register(data, _client_address(request))
     except FormInvalid as invalid:
         return _register_again(request, values, invalid.errors, target, REFUSED)
@@ -103,7 +113,7 @@ async def login(
     values = await read_form(request)
     target = safe_next(values.pop("next", None), "")
     try:
-        data = validate(LoginRequest, values, _)
+        data = validate(LoginRequest, values, _, MISSING_ON_SIGN_IN)
         user = await accounts.sign_in(data.email, data.password, _client_address(request))
     except FormInvalid as invalid:
         return _login_again(request, values, invalid.errors, target, REFUSED)

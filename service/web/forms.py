@@ -125,25 +125,41 @@ def _key(location: Iterable[Any]) -> str:
     return ".".join(str(part) for part in location) or FORM
 
 
-def errors_from(exc: ValidationError | ValidationException, gettext: Gettext) -> dict[str, str]:
+def _kind(error: Any) -> str:
+    """pydantic's error type, with an empty text (only spaces, stripped) as missing."""
+    context = error.get("ctx") or {}
+    if error["type"] == "string_too_short" and context.get("min_length") == 1:
+        return "missing"
+    return str(error["type"])
+
+
+def errors_from(
+    exc: ValidationError | ValidationException,
+    gettext: Gettext,
+    missing: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """``{field: message}`` from a model's or the domain's refusal, first message per
-    field, in the page's language."""
+    field, in the page's language. ``missing`` words what to do about a field left empty
+    (a message id each: "Enter your e-mail address"), so the summary says which field."""
     errors: dict[str, str] = {}
     if isinstance(exc, ValidationError):
         for error in exc.errors(include_url=False):
             name = _key(error["loc"])
+            kind = _kind(error)
+            if kind == "missing" and missing and name in missing:
+                errors.setdefault(name, gettext(missing[name]))
+                continue
             context = dict(error.get("ctx") or {})
             context.setdefault("min_length", MIN_PASSWORD_LENGTH)
-            errors.setdefault(name, _friendly(error["type"], error["msg"], context, gettext))
+            errors.setdefault(name, _friendly(kind, error["msg"], context, gettext))
         return errors
     extra = exc.extra if isinstance(exc.extra, list) else []
     for item in extra:
         if isinstance(item, dict) and "key" in item:
             name = str(item["key"]) or FORM
             message = str(item.get("message", exc.detail))
-            errors.setdefault(
-                name, _friendly("", message, {"min_length": MIN_PASSWORD_LENGTH}, gettext)
-            )
+            context = {"min_length": MIN_PASSWORD_LENGTH}
+            errors.setdefault(name, _friendly("", message, context, gettext))
     if not errors:
         errors[FORM] = gettext(str(exc.detail))
     return errors
@@ -153,21 +169,16 @@ def validate(
     model: type[ModelT],
     values: Mapping[str, Any],
     gettext: Gettext,
-    messages: Mapping[str, str] | None = None,
+    missing: Mapping[str, str] | None = None,
 ) -> ModelT:
     """``model`` from the form's values; a ``FormInvalid`` with the messages if refused.
-    Empty fields are left out, so the model's defaults and "missing" messages apply.
-    ``messages`` words a field's refusal for this form (a message id, translated here),
-    as "Choose whether you are a resident or a startup" for a set of radios."""
+    Empty fields are left out, so the model's defaults and "missing" messages apply;
+    ``missing`` as in ``errors_from``."""
     present = {k: v for k, v in values.items() if v != ""}
     try:
         return model.model_validate(present)
     except ValidationError as exc:
-        errors = errors_from(exc, gettext)
-        for name, message in (messages or {}).items():
-            if name in errors:
-                errors[name] = gettext(message)
-        raise FormInvalid(errors) from None
+        raise FormInvalid(errors_from(exc, gettext, missing)) from None
 
 
 class FormInvalid(Exception):

@@ -13,8 +13,8 @@ PHASE_NAMES = {
     ChallengePhase.OPEN: N_("Open for proposals"),
     ChallengePhase.REVIEW: N_("Review"),
     ChallengePhase.SELECTION: N_("Selection"),
-    ChallengePhase.PILOTING: N_("Pilots"),
-    ChallengePhase.CLOSED: N_("Outcome"),
+    ChallengePhase.PILOTING: N_("Pilots running"),
+    ChallengePhase.CLOSED: N_("Closed"),
     ChallengePhase.CANCELLED: N_("Cancelled"),
 }
 

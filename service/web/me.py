@@ -29,6 +29,7 @@ from service.web.rendering import gettext_for, page, see_other
 from service.web.session import flash
 
 SHOWN = 20
+CHOOSE = N_("Choose how you want to hear about your notifications.")
 
 EMAIL_CHOICES = [
     (EmailPreference.IMMEDIATE.value, N_("An e-mail for each notification")),
@@ -94,7 +95,9 @@ async def change_email_preference(
     """The API's ``PUT /api/me/email-preference``, as a form."""
     values = await read_form(request)
     try:
-        data = validate(EmailPreferenceUpdate, values, gettext_for(request))
+        data = validate(
+            EmailPreferenceUpdate, values, gettext_for(request), {"email_preference": CHOOSE}
+        )
     except FormInvalid as invalid:
         form = Form({"email_preference": values.get("email_preference", "")}, invalid.errors)
         return await _me_page(

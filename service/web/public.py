@@ -27,6 +27,7 @@ from service.questions.services import QuestionService
 from service.residents.controllers import provide_input_service
 from service.residents.services import InputService
 from service.web.forms import FORM, Form, FormInvalid, errors_from, read_form, validate
+from service.web.i18n import N_
 from service.web.labels import PHASE_NAMES
 from service.web.rendering import gettext_for, page, see_other
 from service.web.session import flash
@@ -34,6 +35,8 @@ from service.web.timeline import STEPS, steps
 
 LIST_SIZE = 12
 SHOWN_ON_PAGE = 50  # questions and inputs on the challenge page; the API pages the rest
+
+MISSING_INPUT = {"body": N_("Write what you think before you send it.")}
 
 public_dependencies = {
     "challenges": Provide(provide_challenge_service, sync_to_thread=False),
@@ -155,7 +158,7 @@ async def give_input(
     _ = gettext_for(request)
     values = await read_form(request)
     try:
-        data = validate(InputCreate, {"body": values.get("body", "")}, _)
+        data = validate(InputCreate, {"body": values.get("body", "")}, _, MISSING_INPUT)
         created = await inputs.on_challenge(challenge_id, data, user)
     except FormInvalid as invalid:
         errors, status_code = invalid.errors, 422

@@ -67,6 +67,11 @@ class Step:
         return self.state == "current"
 
 
+def _cancel_reason(challenge: ChallengePublic) -> str | None:
+    recorded = [e.reason for e in challenge.timeline if e.phase == ChallengePhase.CANCELLED]
+    return challenge.cancel_reason or next((r for r in recorded if r), None)
+
+
 def _began(challenge: ChallengePublic) -> dict[str, datetime]:
     began: dict[str, datetime] = {}
     for entry in challenge.timeline:
@@ -121,7 +126,7 @@ def steps(challenge: ChallengePublic) -> list[Step]:
                 began.get(ChallengePhase.CANCELLED),
                 "since" if ChallengePhase.CANCELLED in began else None,
                 WHAT_HAPPENS[ChallengePhase.CANCELLED],
-                reason=challenge.cancel_reason,
+                reason=_cancel_reason(challenge),
             )
         )
     return result
