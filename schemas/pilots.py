@@ -152,6 +152,7 @@ class MilestonePublic(PublicSchema):
     due_at: datetime
     completed_at: datetime | None
     completion_note: str | None = None
+    """The startup's own words: null unless the reader may see them, as a KPI note."""
     overdue: bool = False
 
 
@@ -163,7 +164,9 @@ class KpiValuePublic(PublicSchema):
 class KpiReportPublic(PublicSchema):
     id: int
     submitted_at: datetime
-    note: str
+    note: str | None
+    """The startup's own words: for the city, the startup and the pilot's evaluators;
+    null for everyone else (service/pilots/rules.py)."""
     values: list[KpiValuePublic]
 
 

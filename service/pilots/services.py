@@ -51,6 +51,7 @@ from service.pilots.models import (
     PilotEvaluator,
 )
 from service.pilots.queries import pilot_evaluators
+from service.pilots.rules import reads_startup_notes
 from service.proposals.models import Proposal, ProposalStatus
 from service.residents.engagement import rating_summaries
 from service.review.queries import rank_challenge
@@ -110,6 +111,9 @@ class PilotService:
             )
         ).all()
         reports = await self.kpi_reports(pilot.id)
+        notes = reads_startup_notes(pilot, viewer, await self._evaluator_ids(pilot, viewer))
+        if not notes:
+            reports = [r.model_copy(update={"note": None}) for r in reports]
         decisions = (
             await self.session.exec(
                 select(PilotDecision)
@@ -139,7 +143,7 @@ class PilotService:
             agreement_set_at=pilot.agreement_set_at,
             accepted_at=pilot.accepted_at,
             declined_at=pilot.declined_at,
-            decline_reason=pilot.decline_reason,
+            decline_reason=pilot.decline_reason if notes else None,
             extensions=pilot.extensions,
             extensions_left=extensions_left(pilot.extensions),
             milestones=[
@@ -148,7 +152,7 @@ class PilotService:
                     title=m.title,
                     due_at=m.due_at,
                     completed_at=m.completed_at,
-                    completion_note=m.completion_note,
+                    completion_note=m.completion_note if notes else None,
                     overdue=m.completed_at is None
                     and m.due_at < now
                     and pilot.status == PilotStatus.RUNNING,
@@ -162,6 +166,12 @@ class PilotService:
             timeline=[timeline_entry(t) for t in timeline],
             residents=(await rating_summaries(self.session, challenge.id, [pilot]))[0],
         )
+
+    async def _evaluator_ids(self, pilot: Pilot, viewer: CurrentUser | None) -> set[int]:
+        """The pilot's evaluators, looked up only when an evaluator is asking."""
+        if viewer is None or viewer.role != Role.EVALUATOR:
+            return set()
+        return await self.evaluators_of(pilot)
 
     async def kpi_reports(self, pilot_id: int) -> list[KpiReportPublic]:
         reports = (
