@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -46,18 +47,28 @@ Catalogues = Mapping[str, gettext.NullTranslations]
 Gettext = Callable[[str], str]
 
 
+def read_catalog(language: str, folder: Path = TRANSLATIONS) -> Catalog:
+    """A language's messages: ``messages.po`` and any other ``.po`` file beside it (one
+    per area of the pages while they are written), merged; fuzzy entries are kept here
+    and left out when compiled."""
+    merged = Catalog(locale=language)
+    for po in sorted((folder / language / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as source:
+            for message in read_po(source, locale=language):
+                if message.id and message.id not in merged:
+                    merged[message.id] = message
+    return merged
+
+
 def load_catalogues(folder: Path = TRANSLATIONS) -> dict[str, gettext.NullTranslations]:
-    """Every language's messages, compiled in memory from its ``.po`` file (fuzzy
+    """Every language's messages, compiled in memory from its ``.po`` files (fuzzy
     entries left out, as ``pybabel compile`` does)."""
     catalogues: dict[str, gettext.NullTranslations] = {DEFAULT_LANGUAGE: gettext.NullTranslations()}
     for language in LANGUAGES:
-        po = folder / language / "LC_MESSAGES" / "messages.po"
-        if language == DEFAULT_LANGUAGE or not po.exists():
+        if language == DEFAULT_LANGUAGE or not (folder / language).exists():
             continue
-        with po.open("rb") as source:
-            catalog = read_po(source, locale=language)
         compiled = BytesIO()
-        write_mo(compiled, catalog, use_fuzzy=False)
+        write_mo(compiled, read_catalog(language, folder), use_fuzzy=False)
         compiled.seek(0)
         catalogues[language] = gettext.GNUTranslations(compiled)
     return catalogues

@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 
-from service.web.i18n import LANGUAGE_COOKIE, Formats, _from_accept_language
+from service.web.i18n import LANGUAGE_COOKIE, Formats, _from_accept_language, read_catalog
 from tests.builders import open_challenge
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,8 +80,7 @@ def test_every_message_has_its_dutch():
             str(WEB), method_map, options_map=options, keywords=KEYWORDS
         )
     }
-    with (WEB / "translations" / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        catalog = read_po(po, locale="nl")
+    catalog = read_catalog("nl")
     translated = {m.id: m.string for m in catalog if m.id and not m.fuzzy}
     missing = []
     for message in found:
