@@ -52,7 +52,8 @@ def read_catalog(language: str, folder: Path = TRANSLATIONS) -> Catalog:
     per area of the pages while they are written), merged; fuzzy entries are kept here
     and left out when compiled."""
     merged = Catalog(locale=language)
-    for po in sorted((folder / language / "LC_MESSAGES").glob("*.po")):
+    files = sorted((folder / language / "LC_MESSAGES").glob("*.po"))
+    for po in sorted(files, key=lambda f: f.name != "messages.po"):  # messages.po first
         with po.open("rb") as source:
             for message in read_po(source, locale=language):
                 if message.id and message.id not in merged:
