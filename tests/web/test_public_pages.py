@@ -143,3 +143,20 @@ async def test_only_a_signed_in_resident_may_post_input(api, actors):
     refused = await post_form(api, path, f"{path}/inputs", {"body": "Hello"})
     assert refused.status_code == 403
     assert "You cannot open this page" in refused.text
+
+
+async def test_pages_load_only_our_own_script_and_style(api):
+    page = await api.get("/")
+    policy = dict(
+        (part.split()[0], part.split()[1:])
+        for part in page.headers["content-security-policy"].split(";")
+        if part.strip()
+    )
+    assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
+    assert policy["form-action"] == ["'self'"] and policy["default-src"] == ["'none'"]
+    assert "<script>" not in page.text and " style=" not in page.text
+    for asset in re.findall(r'(?:href|src)="(/static/[^"]+)"', page.text):
+        served = await api.get(asset)
+        assert served.status_code == 200, asset
+        assert "max-age" in served.headers["cache-control"]
+    assert "script-src" not in (await api.get("/api/health")).headers["content-security-policy"]
