@@ -52,7 +52,7 @@ def _too_many(exc: HTTPException, _: Gettext) -> str:
     }
 
 
-@get("/register", name="register", opt={"page": True})
+@get("/register", name="register")
 async def register_form(
     request: Request[Any, Any, Any], next: FromQuery[str | None] = None
 ) -> Template:
@@ -96,7 +96,7 @@ def _register_again(
     return page(request, "accounts/register.html", status_code=status_code, form=form, next=target)
 
 
-@get("/login", name="login", opt={"page": True})
+@get("/login", name="login")
 async def login_form(
     request: Request[Any, Any, Any], next: FromQuery[str | None] = None
 ) -> Template:

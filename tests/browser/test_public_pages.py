@@ -4,6 +4,7 @@ screenshots in docs/screenshots/ (the README links them)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,7 +13,7 @@ from axe_playwright_python.async_playwright import Axe
 
 from schemas.common import ChallengePhase
 from tests.actors import PASSWORD, Actors
-from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, WCAG
+from tests.browser.conftest import DESKTOP, PHONE, WCAG
 from tests.builders import open_challenge
 from tests.web.conftest import add_challenge
 
@@ -31,15 +32,17 @@ TEST_BED = (
 _axe = Axe()
 
 
-async def check_page(page: Any, name: str, viewport: dict[str, int], shoot: bool) -> None:
-    """axe finds no WCAG 2.1 A/AA violation; nothing scrolls sideways; a screenshot."""
+async def check_page(
+    page: Any, name: str, viewport: dict[str, int], shoot: Path | None = None
+) -> None:
+    """axe finds no WCAG 2.1 A/AA violation; nothing scrolls sideways; a screenshot in
+    the folder ``shoot`` when given."""
     results = await _axe.run(page, options=WCAG)
     assert results.violations_count == 0, f"{name} ({page.url}):\n{results.generate_report()}"
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"], f"{name} scrolls sideways at {viewport['width']} px"
-    if shoot:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    if shoot is not None:
+        await page.screenshot(path=str(shoot / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +94,13 @@ async def world(served, browser_sessions) -> dict[str, Any]:
     [("en", "desktop"), ("en", "phone"), ("nl", "desktop"), ("nl", "phone")],
 )
 async def test_a_resident_reads_signs_in_and_gives_input(
-    served, world, chromium, browser_sessions, language: str, viewport_name: str
+    served,
+    world,
+    chromium,
+    browser_sessions,
+    screenshots: Path,
+    language: str,
+    viewport_name: str,
 ) -> None:
     viewport = DESKTOP if viewport_name == "desktop" else PHONE
     challenge = world["challenge"]
@@ -102,6 +111,9 @@ async def test_a_resident_reads_signs_in_and_gives_input(
     shots = {"home", "challenge-input"} if dutch else {
         "home", "register-error", "login", "challenge-input", "me"
     }  # fmt: skip
+
+    def wanted(name: str) -> Path | None:
+        return screenshots if name in shots else None
 
     def shot(name: str) -> str:
         shown = "challenge" if name == "challenge-input" else name
@@ -117,7 +129,7 @@ async def test_a_resident_reads_signs_in_and_gives_input(
         assert await page.get_attribute("html", "lang") == language
         heading = await page.text_content("h1")
         assert heading == ("Uitdagingen van de gemeente" if dutch else "The city's challenges")
-        await check_page(page, shot("home"), viewport, "home" in shots)
+        await check_page(page, shot("home"), viewport, wanted("home"))
 
         # The challenge page: its timeline marks the current phase.
         await page.click("text=Cooler streets in Zuid")
@@ -127,7 +139,7 @@ async def test_a_resident_reads_signs_in_and_gives_input(
             await current.text_content()
         )
         assert "<b>Not</b> more concrete" in await page.text_content("main")  # shown as text
-        await check_page(page, shot("challenge-anonymous"), viewport, False)
+        await check_page(page, shot("challenge-anonymous"), viewport)
 
         # A refused sign-up: the summary at the top, focused, linking to each field.
         await page.goto("/register")
@@ -138,12 +150,12 @@ async def test_a_resident_reads_signs_in_and_gives_input(
         assert await page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
         assert await page.input_value("#f-email") == "someone@"
         assert await page.get_attribute("#f-email", "aria-invalid") == "true"
-        await check_page(page, shot("register-error"), viewport, "register-error" in shots)
+        await check_page(page, shot("register-error"), viewport, wanted("register-error"))
 
         # Signing in from the challenge page comes back to it.
         await page.goto(f"/challenges/{challenge['id']}")
         await page.click("#give-input a >> nth=0")
-        await check_page(page, shot("login"), viewport, "login" in shots)
+        await check_page(page, shot("login"), viewport, wanted("login"))
         await page.fill("#f-email", resident.email)
         await page.fill("#f-password", PASSWORD)
         await page.click("main button[type=submit]")
@@ -158,11 +170,11 @@ async def test_a_resident_reads_signs_in_and_gives_input(
         mine = page.locator(".item--mine").first
         assert body in await mine.text_content()
         assert ("Ontvangen" if dutch else "Received") in await mine.text_content()
-        await check_page(page, shot("challenge-input"), viewport, "challenge-input" in shots)
+        await check_page(page, shot("challenge-input"), viewport, wanted("challenge-input"))
 
         await page.goto("/me")
         assert body in await page.text_content("main")
-        await check_page(page, shot("me"), viewport, "me" in shots)
+        await check_page(page, shot("me"), viewport, wanted("me"))
 
         # Keyboard: the skip link is the first thing Tab reaches.
         await page.goto("/")
