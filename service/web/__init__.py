@@ -36,13 +36,23 @@ from litestar.types import ControllerRouterHandler, Middleware
 
 from service.settings import Settings
 from service.web.accounts import account_dependencies, account_handlers
+from service.web.city import city_router
+from service.web.evaluator import evaluator_dependencies, evaluator_handlers
+from service.web.evaluator_pilots import evaluator_pilot_dependencies, evaluator_pilot_handlers
 from service.web.forms import field_id
 from service.web.i18n import Formats, install, load_catalogues
 from service.web.labels import LABELS
 from service.web.me import me_dependencies, me_handlers
 from service.web.public import public_dependencies, public_handlers
 from service.web.rendering import page_exception_handlers
+from service.web.reports import report_handlers
+from service.web.residents import resident_dependencies, resident_handlers
 from service.web.session import PageUserMiddleware, session_config
+from service.web.startup import startup_handlers
+from service.web.startup_pilot_reports import pilot_report_handlers
+from service.web.startup_pilots import pilot_handlers
+from service.web.startup_proposal_form import proposal_form_handlers
+from service.web.startup_proposals import proposal_handlers
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -79,14 +89,39 @@ class WebInterface:
         self.catalogues = load_catalogues()
         env = template_environment(self.catalogues, Formats(settings.time_zone))
         self.template_config = TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
-        self.state: dict[str, Any] = {"catalogues": self.catalogues}
+        # The stylesheet's URL also styles the unsubscribe page, which the API serves.
+        self.state: dict[str, Any] = {
+            "catalogues": self.catalogues,
+            "stylesheet": static_url("style.css"),
+        }
         pages = Router(
             path="/",
-            route_handlers=[*account_handlers, *public_handlers, *me_handlers],
-            dependencies={**account_dependencies, **public_dependencies, **me_dependencies},
+            route_handlers=[
+                *account_handlers,
+                *public_handlers,
+                *me_handlers,
+                *resident_handlers,
+                *report_handlers,
+                *startup_handlers,
+                *proposal_form_handlers,
+                *proposal_handlers,
+                *pilot_handlers,
+                *pilot_report_handlers,
+                *evaluator_handlers,
+                *evaluator_pilot_handlers,
+            ],
+            dependencies={
+                **account_dependencies,
+                **public_dependencies,
+                **me_dependencies,
+                **resident_dependencies,
+                **evaluator_dependencies,
+                **evaluator_pilot_dependencies,
+            },
             exception_handlers=page_exception_handlers,  # type: ignore[arg-type]
             include_in_schema=False,
         )
+        pages.register(city_router())
         static = create_static_files_router(
             path="/static",
             directories=[STATIC],
