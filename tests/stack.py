@@ -9,10 +9,13 @@ request that waits for a workflow; the worker therefore gets its own thread too.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
+from temporalio.client import Interceptor, OutboundInterceptor
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from service.db import create_engine, create_session_factory
@@ -80,6 +83,50 @@ class ThreadedWorker:
             await self._worker.run()
         finally:
             await engine.dispose()
+
+
+class NoTemporal(Interceptor):
+    """The Temporal client interceptor of an app whose test asked for no Temporal server.
+    It refuses every call at once, as an unreachable server does (``RPCError``
+    UNAVAILABLE, which the gateway answers with a 503, or logs), and remembers the calls,
+    so the test fails saying what it lacks instead of passing or waiting without one."""
+
+    def __init__(self) -> None:
+        self.refused: list[str] = []
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        return _RefuseEveryCall(next, self)
+
+    def refuse(self, call: str, input: Any) -> NoReturn:
+        workflow_id = getattr(input, "id", None)
+        self.refused.append(f"{call} {workflow_id}" if workflow_id else call)
+        raise RPCError(self.explanation(), RPCStatusCode.UNAVAILABLE, b"")
+
+    def explanation(self) -> str:
+        return (
+            f"this test started no Temporal server, yet its requests called Temporal "
+            f"({', '.join(dict.fromkeys(self.refused))}). A test that drives a workflow "
+            f"(publishing a challenge starts one) asks for the `worker` fixture, or for "
+            f"`temporal` when it moves the clock too."
+        )
+
+
+class _RefuseEveryCall(OutboundInterceptor):
+    def __init__(self, next: OutboundInterceptor, no_temporal: NoTemporal) -> None:
+        super().__init__(next)
+        self.no_temporal = no_temporal
+
+
+def _refusing(call: str) -> Callable[[_RefuseEveryCall, Any], Awaitable[Any]]:
+    async def refuse(self: _RefuseEveryCall, input: Any) -> Any:
+        self.no_temporal.refuse(call, input)
+
+    return refuse
+
+
+for _call, _ in inspect.getmembers(OutboundInterceptor, inspect.iscoroutinefunction):
+    if not _call.startswith("_"):
+        setattr(_RefuseEveryCall, _call, _refusing(_call))
 
 
 async def eventually(

@@ -18,7 +18,9 @@ async def count(sessions, model) -> int:
         return (await session.exec(select(func.count()).select_from(model))).one()
 
 
-async def test_a_retried_post_returns_the_first_result_and_creates_nothing(api, actors, sessions):
+async def test_a_retried_post_returns_the_first_result_and_creates_nothing(
+    api, actors, sessions, worker
+):
     city, startup = await actors.city(), await actors.startup()
     challenge = await open_challenge(api, city)
     url = f"/api/challenges/{challenge['id']}/proposals"
@@ -66,7 +68,7 @@ async def test_keys_are_private_to_their_sender(api, actors, sessions):
     assert "idempotent-replayed" not in theirs.headers
 
 
-async def test_concurrent_retries_create_one_record(api, actors, sessions):
+async def test_concurrent_retries_create_one_record(api, actors, sessions, worker):
     city, startup = await actors.city(), await actors.startup()
     challenge = await open_challenge(api, city)
     url = f"/api/challenges/{challenge['id']}/proposals"
@@ -82,7 +84,7 @@ async def test_concurrent_retries_create_one_record(api, actors, sessions):
     assert all(r.headers.get("retry-after") for r in responses if r.status_code == 409)
 
 
-async def test_a_refusal_is_replayed_too_and_bad_keys_are_named(api, actors):
+async def test_a_refusal_is_replayed_too_and_bad_keys_are_named(api, actors, worker):
     city, startup = await actors.city(), await actors.startup()
     challenge = await open_challenge(api, city, pilot_budget_cap_eur=100)
     url = f"/api/challenges/{challenge['id']}/proposals"

@@ -39,7 +39,9 @@ async def test_the_call_closing_is_told_to_followers_and_startups_once(api, acto
         assert await titles(api, person, "phase_changed") == []
 
 
-async def test_a_pilot_starting_is_told_to_followers_and_its_startup_once(api, actors, sessions):
+async def test_a_pilot_starting_is_told_to_followers_and_its_startup_once(
+    api, actors, sessions, worker
+):
     city, follower, startup = await actors.city(), await actors.resident(), await actors.startup()
     challenge = await open_challenge(api, city, title="Quiet nights")
     await api.post(f"/api/challenges/{challenge['id']}/follow", headers=follower.headers)

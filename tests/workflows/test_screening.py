@@ -138,7 +138,7 @@ async def test_screening_rules(api, actors, temporal: WorkflowEnvironment):
         assert why in refused.json()["extra"][0]["message"]
 
 
-async def test_screening_waits_for_the_review(api, actors):
+async def test_screening_waits_for_the_review(api, actors, worker):
     city, startup = await actors.city(), await actors.startup()
     challenge = await open_challenge(api, city)
     pid = (await submit(api, startup, challenge["id"])).json()["id"]

@@ -27,7 +27,7 @@ async def test_a_draft_gets_ids_for_its_criteria_and_kpis(api, actors):
     assert challenge["pilot_budget_cap_eur"] == 50000
 
 
-async def test_drafts_are_visible_to_the_city_only(api, actors):
+async def test_drafts_are_visible_to_the_city_only(api, actors, worker):
     city = await actors.city()
     draft = await create_challenge(api, city, title="Secret plans")
     published = await open_challenge(api, city, title="Public call")
@@ -117,7 +117,7 @@ async def test_the_city_edits_a_draft_and_the_merged_rules_are_validated(api, ac
     assert (await api.get(url, headers=city.headers)).json()["max_pilots"] == 2
 
 
-async def test_rules_are_frozen_once_published(api, actors):
+async def test_rules_are_frozen_once_published(api, actors, worker):
     city = await actors.city()
     challenge = await open_challenge(api, city)
     response = await api.patch(
@@ -148,7 +148,7 @@ async def test_a_cancelled_draft_records_who_and_why_and_cannot_be_published(api
     assert publish.status_code == 409
 
 
-async def test_the_list_filters_by_phase_and_pages_with_a_cursor(api, actors):
+async def test_the_list_filters_by_phase_and_pages_with_a_cursor(api, actors, worker):
     city = await actors.city()
     drafts = [await create_challenge(api, city, title=f"Draft {n}") for n in range(3)]
     opened = await open_challenge(api, city, title="Open one")
@@ -174,7 +174,7 @@ async def test_the_list_filters_by_phase_and_pages_with_a_cursor(api, actors):
     assert (await api.get("/api/challenges?limit=1000")).status_code in (400, 422)
 
 
-async def test_a_draft_cancelled_before_it_was_published_stays_private(api, actors):
+async def test_a_draft_cancelled_before_it_was_published_stays_private(api, actors, worker):
     """Cancelling a draft must not publish it: its text stays the city's alone, in the
     list, on its page, in its report and its questions and input."""
     city = await actors.city()
@@ -208,7 +208,7 @@ async def test_a_draft_cancelled_before_it_was_published_stays_private(api, acto
     assert [c["id"] for c in city_list["items"]] == [draft["id"]]
 
 
-async def test_a_published_challenge_that_is_cancelled_stays_public(api, actors):
+async def test_a_published_challenge_that_is_cancelled_stays_public(api, actors, worker):
     """Once a call was public, its cancellation is public too: residents see why."""
     city = await actors.city()
     challenge = await open_challenge(api, city, title="Cool roofs")

@@ -26,7 +26,9 @@ async def following(api, resident) -> list[int]:
     return [f["challenge_id"] for f in response.json()["items"]]
 
 
-async def test_a_resident_stops_following_one_challenge_from_the_mail_link(api, actors, settings):
+async def test_a_resident_stops_following_one_challenge_from_the_mail_link(
+    api, actors, settings, worker
+):
     city, resident = await actors.city(), await actors.resident()
     shade = await open_challenge(api, city, title="Shade <b>on</b> the Marktplein")
     water = await open_challenge(api, city, title="Water on the Vismarkt")
@@ -57,7 +59,9 @@ async def test_a_resident_stops_following_one_challenge_from_the_mail_link(api, 
     assert preference.json()["email_preference"] == "immediate"  # the rest of the mail stays
 
 
-async def test_stopping_to_follow_needs_the_page_s_token_and_a_valid_link(api, actors, settings):
+async def test_stopping_to_follow_needs_the_page_s_token_and_a_valid_link(
+    api, actors, settings, worker
+):
     city, resident = await actors.city(), await actors.resident()
     challenge = await open_challenge(api, city)
     await api.post(f"/api/challenges/{challenge['id']}/follow", headers=resident.headers)

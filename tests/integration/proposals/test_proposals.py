@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.builders import create_challenge, open_challenge, submit
 
 
-async def test_a_startup_submits_edits_and_withdraws_its_proposal(api, actors):
+async def test_a_startup_submits_edits_and_withdraws_its_proposal(api, actors, worker):
     city, startup = await actors.city(), await actors.startup("Cool Mist BV")
     challenge = await open_challenge(api, city)
 
@@ -34,7 +34,7 @@ async def test_a_startup_submits_edits_and_withdraws_its_proposal(api, actors):
     assert (await api.get(url, headers=startup.headers)).json()["title"] == proposal["title"]
 
 
-async def test_a_startup_never_reads_or_changes_another_startups_proposal(api, actors):
+async def test_a_startup_never_reads_or_changes_another_startups_proposal(api, actors, worker):
     city = await actors.city()
     owner, rival = await actors.startup(), await actors.startup()
     challenge = await open_challenge(api, city)
@@ -61,7 +61,7 @@ async def test_a_startup_never_reads_or_changes_another_startups_proposal(api, a
     assert (await api.get(url, headers=owner.headers)).json()["title"] == proposal["title"]
 
 
-async def test_budget_over_the_cap_is_refused_naming_the_field(api, actors):
+async def test_budget_over_the_cap_is_refused_naming_the_field(api, actors, worker):
     city, startup = await actors.city(), await actors.startup()
     challenge = await open_challenge(api, city, pilot_budget_cap_eur=30000)
     response = await submit(api, startup, challenge["id"], budget_eur=30000.01)
@@ -76,7 +76,7 @@ async def test_budget_over_the_cap_is_refused_naming_the_field(api, actors):
     assert over.status_code == 422
 
 
-async def test_proposals_need_an_open_call(api, actors):
+async def test_proposals_need_an_open_call(api, actors, worker):
     city, startup = await actors.city(), await actors.startup()
     draft = await create_challenge(api, city)
     assert (await submit(api, startup, draft["id"])).status_code == 404
@@ -93,7 +93,7 @@ async def test_proposals_need_an_open_call(api, actors):
     assert refused.json()["extra"]["phase"] == "cancelled"
 
 
-async def test_bad_proposals_name_the_field(api, actors):
+async def test_bad_proposals_name_the_field(api, actors, worker):
     city, startup = await actors.city(), await actors.startup()
     challenge = await open_challenge(api, city)
     for body, field in [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.builders import open_challenge
 
 
-async def test_anyone_signed_in_asks_the_city_answers_and_everyone_reads(api, actors):
+async def test_anyone_signed_in_asks_the_city_answers_and_everyone_reads(api, actors, worker):
     city, resident, startup = await actors.city(), await actors.resident(), await actors.startup()
     challenge = await open_challenge(api, city)
     url = f"/api/challenges/{challenge['id']}/questions"
@@ -32,7 +32,7 @@ async def test_anyone_signed_in_asks_the_city_answers_and_everyone_reads(api, ac
     assert all("asked_by" not in key for q in public for key in q)
 
 
-async def test_only_the_city_answers_and_only_signed_in_people_ask(api, actors):
+async def test_only_the_city_answers_and_only_signed_in_people_ask(api, actors, worker):
     city, startup = await actors.city(), await actors.startup()
     challenge = await open_challenge(api, city)
     url = f"/api/challenges/{challenge['id']}/questions"
@@ -48,7 +48,7 @@ async def test_only_the_city_answers_and_only_signed_in_people_ask(api, actors):
     assert nul.json()["extra"][0]["key"] == "body"
 
 
-async def test_questions_close_with_the_call(api, actors):
+async def test_questions_close_with_the_call(api, actors, worker):
     city, resident = await actors.city(), await actors.resident()
     challenge = await open_challenge(api, city)
     await api.post(

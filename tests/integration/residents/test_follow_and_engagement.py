@@ -13,7 +13,7 @@ from tests.builders import open_challenge
 from tests.feedback import give_input, running_pilot, set_phase
 
 
-async def test_follow_and_unfollow_are_idempotent(api, actors):
+async def test_follow_and_unfollow_are_idempotent(api, actors, worker):
     city, resident = await actors.city(), await actors.resident()
     first, second = await open_challenge(api, city), await open_challenge(api, city)
     for _ in range(2):
@@ -33,7 +33,7 @@ async def test_follow_and_unfollow_are_idempotent(api, actors):
     assert missing.status_code == 404
 
 
-async def test_engagement_counts_answers_time_to_answer_and_ratings(api, actors, sessions):
+async def test_engagement_counts_answers_time_to_answer_and_ratings(api, actors, sessions, worker):
     city, startup, other_startup = (
         await actors.city(),
         await actors.startup(),

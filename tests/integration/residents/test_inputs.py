@@ -12,7 +12,7 @@ from tests.builders import open_challenge
 from tests.feedback import give_input, running_pilot, set_phase
 
 
-async def test_a_resident_speaks_up_is_followed_and_everyone_reads_it(api, actors):
+async def test_a_resident_speaks_up_is_followed_and_everyone_reads_it(api, actors, worker):
     city, resident, other = await actors.city(), await actors.resident(), await actors.resident()
     challenge = await open_challenge(api, city)
     body = "The Marktplein needs shade <script>alert('x')</script> & water."
@@ -39,7 +39,7 @@ async def test_a_resident_speaks_up_is_followed_and_everyone_reads_it(api, actor
     assert seen_by_city["author_id"] == resident.id
 
 
-async def test_input_on_the_problem_closes_with_the_call(api, actors, sessions):
+async def test_input_on_the_problem_closes_with_the_call(api, actors, sessions, worker):
     city, resident = await actors.city(), await actors.resident()
     challenge = await open_challenge(api, city)
     url = f"/api/challenges/{challenge['id']}/inputs"
@@ -55,7 +55,7 @@ async def test_input_on_the_problem_closes_with_the_call(api, actors, sessions):
 
 
 async def test_input_after_the_deadline_but_before_the_workflow_moved_is_refused(
-    api, actors, sessions
+    api, actors, sessions, worker
 ):
     from service.challenges.models import Challenge
 
@@ -75,7 +75,7 @@ async def test_input_after_the_deadline_but_before_the_workflow_moved_is_refused
     assert "closed" in refused.json()["detail"]
 
 
-async def test_a_running_pilot_takes_input_with_a_rating(api, actors, sessions):
+async def test_a_running_pilot_takes_input_with_a_rating(api, actors, sessions, worker):
     city, resident, startup = await actors.city(), await actors.resident(), await actors.startup()
     challenge = await open_challenge(api, city)
     pilot_id = await running_pilot(api, sessions, challenge["id"], startup)
@@ -99,7 +99,7 @@ async def test_a_running_pilot_takes_input_with_a_rating(api, actors, sessions):
 
 
 @pytest.mark.parametrize("status", [PilotStatus.AGREEMENT, PilotStatus.EVALUATION])
-async def test_a_pilot_not_running_takes_no_input(api, actors, sessions, status):
+async def test_a_pilot_not_running_takes_no_input(api, actors, sessions, status, worker):
     city, resident, startup = await actors.city(), await actors.resident(), await actors.startup()
     challenge = await open_challenge(api, city)
     pilot_id = await running_pilot(api, sessions, challenge["id"], startup, status=status)
@@ -110,7 +110,7 @@ async def test_a_pilot_not_running_takes_no_input(api, actors, sessions, status)
     assert refused.json()["extra"]["phase"] == status.value
 
 
-async def test_bad_input_is_refused_naming_the_field(api, actors, sessions):
+async def test_bad_input_is_refused_naming_the_field(api, actors, sessions, worker):
     city, resident, startup = await actors.city(), await actors.resident(), await actors.startup()
     challenge = await open_challenge(api, city)
     pilot_id = await running_pilot(api, sessions, challenge["id"], startup)
@@ -138,7 +138,7 @@ async def test_bad_input_is_refused_naming_the_field(api, actors, sessions):
     assert longest.status_code == 201
 
 
-async def test_only_residents_give_input_and_follow(api, actors, sessions):
+async def test_only_residents_give_input_and_follow(api, actors, sessions, worker):
     city = await actors.city()
     challenge = await open_challenge(api, city)
     startup = await actors.startup()

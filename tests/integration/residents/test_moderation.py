@@ -11,7 +11,7 @@ async def notifications(api, account) -> list[dict]:
     return (await api.get("/api/me/notifications", headers=account.headers)).json()["items"]
 
 
-async def test_the_city_answers_publicly_and_the_author_is_told(api, actors):
+async def test_the_city_answers_publicly_and_the_author_is_told(api, actors, worker):
     city, author, follower = await actors.city(), await actors.resident(), await actors.resident()
     challenge = await open_challenge(api, city)
     await api.post(f"/api/challenges/{challenge['id']}/follow", headers=follower.headers)
@@ -49,7 +49,7 @@ async def test_the_city_answers_publicly_and_the_author_is_told(api, actors):
     assert again.status_code == 409
 
 
-async def test_a_hidden_input_leaves_the_public_page_but_its_author_sees_why(api, actors):
+async def test_a_hidden_input_leaves_the_public_page_but_its_author_sees_why(api, actors, worker):
     city, author, other = await actors.city(), await actors.resident(), await actors.resident()
     challenge = await open_challenge(api, city)
     kept = await give_input(api, author, challenge["id"], "Fine idea.")
@@ -101,7 +101,7 @@ async def test_a_hidden_input_leaves_the_public_page_but_its_author_sees_why(api
     assert len((await api.get(url)).json()["items"]) == 2
 
 
-async def test_endorse_once_and_never_ones_own(api, actors):
+async def test_endorse_once_and_never_ones_own(api, actors, worker):
     city, author = await actors.city(), await actors.resident()
     fans = [await actors.resident() for _ in range(2)]
     challenge = await open_challenge(api, city)
@@ -121,7 +121,7 @@ async def test_endorse_once_and_never_ones_own(api, actors):
     assert (await api.get(f"/api/inputs/{given['id']}")).json()["endorsed_by_me"] is False
 
 
-async def test_residents_report_input_and_the_city_is_told_once(api, actors):
+async def test_residents_report_input_and_the_city_is_told_once(api, actors, worker):
     city, publisher = await actors.city(), await actors.city()
     author, reporters = await actors.resident(), [await actors.resident() for _ in range(2)]
     from tests.builders import create_challenge, publish
@@ -148,7 +148,7 @@ async def test_residents_report_input_and_the_city_is_told_once(api, actors):
     assert [(i["id"], i["report_count"]) for i in queue.json()["items"]] == [(given["id"], 2)]
 
 
-async def test_only_the_city_moderates_and_bodies_are_checked(api, actors):
+async def test_only_the_city_moderates_and_bodies_are_checked(api, actors, worker):
     city, author = await actors.city(), await actors.resident()
     challenge = await open_challenge(api, city)
     given = await give_input(api, author, challenge["id"])

@@ -18,7 +18,7 @@ def assert_limited(response) -> None:
     assert response.json()["extra"]["retry_after"] == retry_after
 
 
-async def test_input_is_limited_per_account_across_api_processes(api, actors, settings):
+async def test_input_is_limited_per_account_across_api_processes(api, actors, settings, worker):
     city, resident, other = await actors.city(), await actors.resident(), await actors.resident()
     challenge = await open_challenge(api, city)
     url = f"/api/challenges/{challenge['id']}/inputs"
@@ -40,7 +40,7 @@ async def test_input_is_limited_per_account_across_api_processes(api, actors, se
     assert (await api.post(url, json={"body": "Mine"}, headers=other.headers)).status_code == 201
 
 
-async def test_pilot_input_shares_the_input_limit(api, actors, sessions):
+async def test_pilot_input_shares_the_input_limit(api, actors, sessions, worker):
     city, resident, startup = await actors.city(), await actors.resident(), await actors.startup()
     challenge = await open_challenge(api, city)
     pilot_id = await running_pilot(api, sessions, challenge["id"], startup)
@@ -53,7 +53,7 @@ async def test_pilot_input_shares_the_input_limit(api, actors, sessions):
     assert_limited(await api.post(url, json={"body": "Again"}, headers=resident.headers))
 
 
-async def test_endorsements_and_reports_are_limited(api, actors):
+async def test_endorsements_and_reports_are_limited(api, actors, worker):
     city, fan = await actors.city(), await actors.resident()
     authors = [await actors.resident() for _ in range(2)]
     challenge = await open_challenge(api, city)

@@ -21,7 +21,7 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"time_zone": "Europe/Amsterdam", "public_holidays": "NL"})
 
 
-async def test_the_target_is_counted_on_the_city_s_calendar(api, actors):
+async def test_the_target_is_counted_on_the_city_s_calendar(api, actors, worker):
     city, resident = await actors.city(), await actors.resident()
     challenge = await open_challenge(api, city, response_target_working_days=40)
     given = await give_input(api, resident, challenge["id"], "Shade on the Marktplein, please.")
