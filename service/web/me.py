@@ -1,5 +1,7 @@
-"""The signed-in person's page: what they were told, what they said and how the city
-answered, and how they want e-mail. The same reads and writes as ``/api/me/...``."""
+"""The signed-in person's page: what they were told (marked read one by one or all at
+once), what they said and how the city answered (hidden input with the city's reason),
+the challenges a resident follows, and how they want e-mail. The same reads and writes
+as ``/api/me/...``."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 from litestar.response import Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,6 +25,7 @@ from service.notifications.services import (
     set_email_preference,
 )
 from service.residents.controllers import provide_input_service
+from service.residents.follows import FollowService
 from service.residents.services import InputService
 from service.web.forms import Form, FormInvalid, read_form, validate
 from service.web.i18n import N_
@@ -59,6 +63,8 @@ async def _me_page(
         db_session, [i.challenge_id for i in mine.items] if mine else []
     )
     preference = await email_preference(db_session, user.id)
+    resident = user.role == Role.RESIDENT
+    follows = await FollowService(db_session).mine(user, None, SHOWN) if resident else None
     return page(
         request,
         "me/me.html",
@@ -68,6 +74,7 @@ async def _me_page(
         unread_count=told.unread_count,
         inputs=mine.items if mine else None,
         challenge_titles=titles,
+        follows=follows.items if follows else None,
         email_choices=EMAIL_CHOICES,
         form=form or Form({"email_preference": preference.value}),
     )
@@ -108,4 +115,38 @@ async def change_email_preference(
     return see_other("/me#email")
 
 
-me_handlers = [me, change_email_preference]
+@post(
+    "/me/notifications/{notification_id:int}/read",
+    name="me.notification_read",
+    guards=[requires_login],
+    status_code=303,
+)
+async def mark_read(
+    request: Request[Any, Any, Any],
+    notification_id: FromPath[int],
+    user: NamedDependency[CurrentUser],
+    notifications: NamedDependency[NotificationService],
+) -> Response[Any]:
+    """The API's ``POST /api/me/notifications/{id}/read``."""
+    await notifications.mark_read(user.id, notification_id)
+    return see_other(f"/me#notification-{notification_id}")
+
+
+@post(
+    "/me/notifications/read-all",
+    name="me.notifications_read",
+    guards=[requires_login],
+    status_code=303,
+)
+async def mark_all_read(
+    request: Request[Any, Any, Any],
+    user: NamedDependency[CurrentUser],
+    notifications: NamedDependency[NotificationService],
+) -> Response[Any]:
+    """The API's ``POST /api/me/notifications/read-all``."""
+    await notifications.mark_all_read(user.id)
+    flash(request, N_("Every notification is marked as read."))
+    return see_other("/me#notifications")
+
+
+me_handlers = [me, change_email_preference, mark_read, mark_all_read]

@@ -24,7 +24,9 @@ from service.challenges.services import ChallengeService
 from service.clock import utcnow
 from service.errors import FieldError, PhaseConflict
 from service.questions.services import QuestionService
+from service.reports.services import REPORTED_PHASES
 from service.residents.controllers import provide_input_service
+from service.residents.follows import FollowService
 from service.residents.services import InputService
 from service.web.forms import FORM, Form, FormInvalid, errors_from, read_form, validate
 from service.web.i18n import N_
@@ -111,6 +113,12 @@ async def _challenge_page(
         )
     titles = await proposal_titles(db_session, [p.proposal_id for p in challenge.pilots])
     ratings = {r.pilot_id: r for r in (challenge.engagement.pilots if challenge.engagement else [])}
+    resident = viewer is not None and viewer.role == Role.RESIDENT
+    following = (
+        await FollowService(db_session).status(challenge_id, viewer)
+        if published and resident and viewer is not None
+        else None
+    )
     return page(
         request,
         "public/challenge.html",
@@ -123,7 +131,9 @@ async def _challenge_page(
         pilot_titles=titles,
         ratings=ratings,
         accepts_input=published and accepts_input(challenge),
-        resident=viewer is not None and viewer.role == Role.RESIDENT,
+        resident=resident,
+        following=following,
+        has_report=published and challenge.phase in REPORTED_PHASES,
         form=form or Form(),
     )
 
