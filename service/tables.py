@@ -14,7 +14,7 @@ from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
 from service.idempotency.models import IdempotencyKey
 from service.notifications.models import MailOutbox, Notification
 from service.pilots.models import Pilot
-from service.proposals.models import Proposal
+from service.proposals.models import Proposal, ProposalDraft
 from service.questions.models import Question
 from service.ratelimit.models import RateLimitWindow
 from service.residents.models import Endorsement, Follow, InputReport, ResidentInput
@@ -47,6 +47,7 @@ __all__ = [
     "PhaseTransition",
     "Pilot",
     "Proposal",
+    "ProposalDraft",
     "Question",
     "RateLimitWindow",
     "ResidentInput",

@@ -22,6 +22,7 @@ UNTRACKED = {
     "mail_outbox",
     "rate_limit_windows",
     "idempotency_keys",
+    "proposal_drafts",  # a startup's unsubmitted text: its own until it submits
 }
 REDACTED = {"password_hash"}
 _PENDING = "audit_pending"

@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Column, Numeric
+from sqlalchemy import Column, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.clock import utcnow
@@ -38,3 +38,23 @@ class Proposal(SQLModel, table=True):
     screening_reason: str | None = None
     screened_at: datetime | None = None
     screened_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class ProposalDraft(SQLModel, table=True):
+    """A startup's saved, unsubmitted proposal form: one per startup and challenge, its
+    text as typed, read by that startup alone (``service/proposals/drafts.py``)."""
+
+    __tablename__ = "proposal_drafts"
+    __table_args__ = (
+        UniqueConstraint("challenge_id", "startup_id", name="uq_proposal_drafts_challenge_startup"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenges.id", index=True)
+    startup_id: int = Field(foreign_key="users.id", index=True)
+    title: str = ""
+    summary: str = ""
+    budget_eur: str = ""
+    """As typed: a draft may hold an amount not finished yet."""
+    public_title_consent: bool = False
+    updated_at: datetime = Field(default_factory=utcnow)
