@@ -112,7 +112,9 @@ async def assign(
     ids = checked(sent.multi_items(), "evaluator_ids")
     per_proposal = str(sent.get("per_proposal", "") or "").strip()
     form = Form({"evaluator_ids": ",".join(ids), "per_proposal": per_proposal})
-    body: dict[str, Any] = {"evaluator_ids": ids, "per_proposal": per_proposal}
+    body: dict[str, Any] = {"per_proposal": per_proposal}
+    if ids:  # none checked is "missing", with its own message
+        body["evaluator_ids"] = ids
     status_code = 422
     try:
         data = validate(AssignEvaluatorsRequest, body, _, MISSING_EVALUATORS)
