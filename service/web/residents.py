@@ -161,10 +161,7 @@ async def endorse(
     back = _back(values, _input_path(item))
     title = _("Your endorsement was not added")
     if item.endorsed_by_me:
-        message = _(
-            "You already endorsed this input. Each resident counts once: it has %(num)s "
-            "endorsements."
-        ) % {"num": item.endorsement_count}
+        message = _("You already endorsed this input. Each resident counts once.")
         return _refused(request, title, message, back, 409)
     try:
         await inputs.endorse(input_id, user)
