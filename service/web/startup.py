@@ -27,6 +27,7 @@ from schemas.proposals import ProposalPublic
 from service.auth.guards import requires_startup
 from service.auth.identity import CurrentUser
 from service.challenges.controllers import provide_challenge_service
+from service.challenges.search import search_public
 from service.clock import utcnow
 from service.errors import FieldError, PhaseConflict
 from service.proposals.drafts import drafts_of
@@ -40,6 +41,7 @@ from service.web.rendering import gettext_for, page
 from service.workflow_gateway import provide_workflow_gateway
 
 SHOWN = 100  # a startup's proposals on its overview; the API pages the rest
+OPEN_CALLS = 10  # the newest challenges open for proposals, with a link to write one
 
 PROPOSAL_STATUS_NAMES = {
     ProposalStatus.SUBMITTED: N_("Submitted"),
@@ -239,6 +241,9 @@ async def overview(
         db_session, [p.challenge_id for p in mine.items] + [d.challenge_id for d in drafts]
     )
     pilots = await pilots_by_proposal(db_session, [p.id for p in mine.items])
+    calls = await search_public(
+        db_session, text=None, phase=ChallengePhase.OPEN, cursor=None, limit=OPEN_CALLS
+    )
     rows = []
     for proposal in reversed(mine.items):  # the latest first
         challenge = challenges[proposal.challenge_id]
@@ -258,6 +263,8 @@ async def overview(
             if d.challenge_id in challenges
         ],
         proposal_status=PROPOSAL_STATUS,
+        open_calls=[c for c in calls.items if c.proposals_close_at > utcnow()],
+        more_calls=bool(calls.next_cursor),
     )
 
 

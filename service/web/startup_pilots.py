@@ -212,7 +212,9 @@ async def decline(
     pilots, pilot = await own_pilot(db_session, workflow_gateway, pilot_id, user)
     status_code = 422
     try:
-        data = validate(DeclineRequest, {"reason": values.get("reason", "")}, _, MISSING_REASON)
+        data = validate(
+            DeclineRequest, {"reason": values.get("reason", "").strip()}, _, MISSING_REASON
+        )
         await pilots.decline(pilot_id, data.reason, user)
     except FormInvalid as invalid:
         errors = invalid.errors

@@ -293,7 +293,9 @@ async def answer_information(
     screening = ScreeningService(db_session, workflow_gateway)
     status_code = 422
     try:
-        data = validate(InfoAnswerCreate, {"body": values.get("body", "")}, _, MISSING_ANSWER)
+        data = validate(
+            InfoAnswerCreate, {"body": values.get("body", "").strip()}, _, MISSING_ANSWER
+        )
         answered = await screening.answer_information(request_id, data.body, user)
     except FormInvalid as invalid:
         errors = invalid.errors

@@ -12,7 +12,7 @@ from sqlmodel import func, select
 from schemas.common import ChallengePhase
 from service.challenges.models import Challenge
 from service.proposals.models import Proposal, ProposalDraft
-from tests.builders import challenge_in_piloting, iso, submit, wait_for_pilot
+from tests.builders import challenge_in_piloting, challenge_in_review, iso, submit, wait_for_pilot
 from tests.web.conftest import add_challenge
 from tests.web.pages import csrf_field, post_form, sign_in, text_of
 
@@ -412,14 +412,14 @@ async def test_declining_asks_for_the_reason(api, actors, temporal):
 
 
 async def test_the_city_asks_and_the_startup_answers_on_the_page(api, actors, temporal):
-    from tests.builders import challenge_in_review
-
     city, startup = await actors.city(), await actors.startup()
     challenge, ids = await challenge_in_review(api, city, [startup], temporal)
+    # Five days after the call closed, by the workflow's (skipped-ahead) clock.
+    deadline = datetime.fromisoformat(challenge["proposals_close_at"]) + timedelta(days=5)
     asked = await api.post(
         f"/api/proposals/{ids[0]}/info-requests",
         json={"question": "Which water do the poles use?",
-              "reply_deadline": iso(datetime.now(UTC) + timedelta(days=3))},
+              "reply_deadline": iso(deadline)},
         headers=city.headers,
     )  # fmt: skip
     assert asked.status_code == 201, asked.text
