@@ -38,7 +38,7 @@ from service.challenges.queries import published_challenge
 from service.challenges.rules import require_phase
 from service.challenges.services import timeline_entry
 from service.clock import utcnow
-from service.db.upsert import insert_missing, table_of
+from service.db.upsert import insert_missing, table_of, upsert
 from service.errors import Conflict, FieldError, PhaseConflict
 from service.notifications.services import Message, notify
 from service.pilots.models import (
@@ -432,19 +432,25 @@ class PilotService:
         require_status(pilot, {PilotStatus.EVALUATION}, "pilots are scored during their evaluation")
         if evaluator.id not in await self.evaluators_of(pilot):
             raise PermissionDeniedException("you are not an evaluator of this pilot")
-        row = (
-            await self.session.exec(
-                select(PilotEvaluation).where(
-                    PilotEvaluation.pilot_id == pilot_id,
-                    PilotEvaluation.evaluator_id == evaluator.id,
-                    PilotEvaluation.round == pilot.extensions,
-                )
-            )
-        ).first() or PilotEvaluation(
-            pilot_id=pilot_id, evaluator_id=evaluator.id, round=pilot.extensions, score=score
+        # One evaluation per evaluator and round, whoever writes first: the same one sent
+        # many times at once is stored once, and sending it again changes nothing.
+        await upsert(
+            self.session,
+            table_of(PilotEvaluation),
+            [
+                {
+                    "pilot_id": pilot_id,
+                    "evaluator_id": evaluator.id,
+                    "round": pilot.extensions,
+                    "score": score,
+                    "comment": comment,
+                    "updated_at": utcnow(),
+                }
+            ],
+            unique=("pilot_id", "evaluator_id", "round"),
+            update=("score", "comment", "updated_at"),
+            when_changed=("score", "comment"),
         )
-        row.score, row.comment, row.updated_at = score, comment, utcnow()
-        self.session.add(row)
         await self.session.commit()
         return await self.to_public(pilot, challenge, evaluator)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from litestar.exceptions import NotFoundException
 from sqlalchemy import ColumnElement, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,6 +26,7 @@ from schemas.residents import (
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
 from service.clock import utcnow
+from service.db.upsert import insert_missing, table_of
 from service.errors import Conflict, FieldError, PhaseConflict
 from service.pagination import paginate
 from service.pilots.models import Pilot
@@ -33,7 +34,7 @@ from service.residents.access import is_city, public_challenge
 from service.residents.announcements import tell_city_of_report
 from service.residents.follows import follow
 from service.residents.models import Endorsement, InputReport, ResidentInput
-from service.residents.ratelimit import Limits, count_action
+from service.residents.ratelimit import Limit, Limits, count_action
 from service.residents.rules import WorkingCalendar, respond_by
 
 
@@ -255,47 +256,50 @@ class InputService:
         return resident_input
 
     async def endorse(self, input_id: int, user: CurrentUser) -> EndorsementPublic:
-        """Endorse once: endorsing again changes nothing (and counts against no limit)."""
+        """Endorse once: endorsing again, even at the same moment, changes nothing (and
+        counts against no limit)."""
         resident_input = await self._others_input(input_id, user, "endorse")
-        if not await self._has(Endorsement, input_id, user.id):
-            await count_action(self.session, user.id, self.limits.endorsement, utcnow())
-            self.session.add(Endorsement(input_id=input_id, user_id=user.id))
-            await self.session.exec(
-                update(ResidentInput)
-                .where(col(ResidentInput.id) == input_id)
-                .values(endorsement_count=ResidentInput.endorsement_count + 1)
-            )
-            await self._commit_once()
-            await self.session.refresh(resident_input)
+        if await self._first_time(Endorsement, input_id, user, self.limits.endorsement):
+            await self._bump(input_id, endorsement_count=ResidentInput.endorsement_count + 1)
+        await self.session.commit()
+        await self.session.refresh(resident_input)  # as committed, by whichever came first
         return EndorsementPublic(
             input_id=input_id, endorsed=True, endorsement_count=resident_input.endorsement_count
         )
 
     async def report(self, input_id: int, reason: str, user: CurrentUser) -> ReportPublic:
-        """Report once; the city is told at the first report of an input."""
+        """Report once (again, even at the same moment, changes nothing); the city is
+        told at the first report of an input."""
         resident_input = await self._others_input(input_id, user, "report")
-        if not await self._has(InputReport, input_id, user.id):
-            await count_action(self.session, user.id, self.limits.report, utcnow())
-            self.session.add(InputReport(input_id=input_id, user_id=user.id, reason=reason))
-            await self.session.exec(
-                update(ResidentInput)
-                .where(col(ResidentInput.id) == input_id)
-                .values(report_count=ResidentInput.report_count + 1)
-            )
+        if await self._first_time(InputReport, input_id, user, self.limits.report, reason=reason):
+            await self._bump(input_id, report_count=ResidentInput.report_count + 1)
             challenge = await public_challenge(self.session, resident_input.challenge_id)
             await tell_city_of_report(self.session, resident_input, challenge, reason)
-            await self._commit_once()
+        await self.session.commit()
         return ReportPublic(input_id=input_id, reported=True)
 
-    async def _has(self, model: type[Endorsement] | type[InputReport], input_id: int, user_id: int):
-        row = await self.session.exec(
-            select(model.id).where(model.input_id == input_id, model.user_id == user_id)
-        )
-        return row.first() is not None
+    async def _first_time(
+        self,
+        model: type[Endorsement] | type[InputReport],
+        input_id: int,
+        user: CurrentUser,
+        limit: Limit,
+        **values: Any,
+    ) -> bool:
+        """Record that ``user`` endorsed or reported the input, unless they already did:
+        the unique key on (input, person) decides, not a read before the write, so the
+        same request sent many times at once is recorded once, on both databases. Only
+        the first counts against the person's limit (a 429 undoes it with the rest)."""
+        row = {"input_id": input_id, "user_id": user.id, "created_at": utcnow(), **values}
+        if not await insert_missing(
+            self.session, table_of(model), [row], unique=("input_id", "user_id")
+        ):
+            return False
+        await count_action(self.session, user.id, limit, row["created_at"])
+        return True
 
-    async def _commit_once(self) -> None:
-        try:
-            await self.session.commit()
-        except IntegrityError:
-            # The same person's identical request, a moment earlier, won: same outcome.
-            await self.session.rollback()
+    async def _bump(self, input_id: int, **counters: Any) -> None:
+        """Add to the input's counters in the database (not from a value read earlier)."""
+        await self.session.exec(
+            update(ResidentInput).where(col(ResidentInput.id) == input_id).values(**counters)
+        )

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.common import ChallengePhase, Role
@@ -28,6 +28,7 @@ from service.challenges.models import Challenge, Criterion
 from service.challenges.queries import published_challenge
 from service.challenges.rules import city_contacts, require_phase
 from service.clock import utcnow
+from service.db.upsert import insert_missing, table_of, upsert
 from service.errors import Conflict, FieldError
 from service.notifications.services import Message, notify
 from service.proposals.models import Proposal, ProposalStatus
@@ -80,6 +81,7 @@ class AssignmentService:
         load = Counter(a.evaluator_id for a in existing if a.status == AssignmentStatus.ACTIVE)
         created: list[Assignment] = []
         for proposal in proposals:
+            assert proposal.id is not None
             taken = {a.evaluator_id for a in existing if a.proposal_id == proposal.id}
             active = sum(
                 1
@@ -87,15 +89,10 @@ class AssignmentService:
                 if a.proposal_id == proposal.id and a.status == AssignmentStatus.ACTIVE
             )
             for evaluator_id in _least_loaded(pool, taken, load, wanted - active):
-                assignment = Assignment(
-                    challenge_id=challenge_id,
-                    proposal_id=proposal.id,  # type: ignore[arg-type]
-                    evaluator_id=evaluator_id,
-                )
-                self.session.add(assignment)
-                created.append(assignment)
-                load[evaluator_id] += 1
-        await self.session.flush()
+                assignment = await self._new_assignment(challenge_id, proposal.id, evaluator_id)
+                if assignment is not None:  # else the same call, a moment earlier, made it
+                    created.append(assignment)
+                    load[evaluator_id] += 1
         for assignment in created:
             await self._tell_evaluator(assignment, challenge)
         await self.session.commit()
@@ -112,15 +109,51 @@ class AssignmentService:
             raise FieldError(
                 "evaluator_ids", f"not evaluator accounts: {', '.join(map(str, unknown))}"
             )
-        pool = set(await evaluator_pool(self.session, challenge_id))
-        for evaluator_id in evaluator_ids:
-            if evaluator_id not in pool:
-                self.session.add(
-                    ChallengeEvaluator(
-                        challenge_id=challenge_id, evaluator_id=evaluator_id, added_by_id=city.id
-                    )
+        now = utcnow()
+        await insert_missing(
+            self.session,
+            table_of(ChallengeEvaluator),
+            [
+                {
+                    "challenge_id": challenge_id,
+                    "evaluator_id": evaluator_id,
+                    "added_by_id": city.id,
+                    "added_at": now,
+                }
+                for evaluator_id in sorted(set(evaluator_ids))
+            ],
+            unique=("challenge_id", "evaluator_id"),
+        )
+
+    async def _new_assignment(
+        self, challenge_id: int, proposal_id: int, evaluator_id: int, replaces_id: int | None = None
+    ) -> Assignment | None:
+        """Assign the proposal to the evaluator, unless a concurrent request just did:
+        the unique key on (proposal, evaluator) decides. None if it was not new."""
+        created = await insert_missing(
+            self.session,
+            table_of(Assignment),
+            [
+                {
+                    "challenge_id": challenge_id,
+                    "proposal_id": proposal_id,
+                    "evaluator_id": evaluator_id,
+                    "status": AssignmentStatus.ACTIVE,
+                    "created_at": utcnow(),
+                    "replaces_id": replaces_id,
+                }
+            ],
+            unique=("proposal_id", "evaluator_id"),
+        )
+        if not created:
+            return None
+        return (
+            await self.session.exec(
+                select(Assignment).where(
+                    Assignment.proposal_id == proposal_id, Assignment.evaluator_id == evaluator_id
                 )
-        await self.session.flush()
+            )
+        ).one()
 
     async def _assignments(self, challenge_id: int) -> Sequence[Assignment]:
         return (
@@ -247,26 +280,40 @@ class AssignmentService:
                 raise FieldError(
                     f"scores.{index}.criterion_id", "is not a criterion of this challenge"
                 )
-        existing = {
-            s.criterion_id: s
-            for s in (
-                await self.session.exec(select(Score).where(Score.assignment_id == assignment.id))
-            ).all()
-        }
         now = utcnow()
-        for item in scores:
-            row = existing.get(item.criterion_id) or Score(
-                assignment_id=assignment.id,  # type: ignore[arg-type]
-                criterion_id=item.criterion_id,
-                score=item.score,
+        # One row per (assignment, criterion), whoever writes first: the same scores sent
+        # many times at once are stored once, and sending them again changes nothing.
+        await upsert(
+            self.session,
+            table_of(Score),
+            [
+                {
+                    "assignment_id": assignment.id,
+                    "criterion_id": item.criterion_id,
+                    "score": item.score,
+                    "comment": item.comment,
+                    "updated_at": now,
+                }
+                for item in sorted(scores, key=lambda item: item.criterion_id)
+            ],
+            unique=("assignment_id", "criterion_id"),
+            update=("score", "comment", "updated_at"),
+            when_changed=("score", "comment"),
+        )
+        scored = (
+            await self.session.exec(
+                select(Score.criterion_id).where(Score.assignment_id == assignment.id)
             )
-            row.score, row.comment, row.updated_at = item.score, item.comment, now
-            existing[item.criterion_id] = row
-            self.session.add(row)
-        if set(existing) >= set(criteria) and assignment.completed_at is None:
-            assignment.completed_at = now
-            self.session.add(assignment)
+        ).all()
+        if set(scored) >= set(criteria):
+            await self.session.exec(
+                update(Assignment)
+                .where(col(Assignment.id) == assignment.id, col(Assignment.completed_at).is_(None))
+                .values(completed_at=now)
+                .execution_options(synchronize_session=False)
+            )
         await self.session.commit()
+        await self.session.refresh(assignment)
         await self.gateway.review_changed(challenge.id)  # type: ignore[arg-type]
         return await self._view(assignment)
 
@@ -280,27 +327,45 @@ class AssignmentService:
         require_phase(challenge, IN_REVIEW, "conflicts are declared during the review")
         if assignment.status == AssignmentStatus.CONFLICT:
             return await self._view(assignment)
-        assignment.status = AssignmentStatus.CONFLICT
-        assignment.conflict_reason = reason
-        assignment.conflict_declared_at = utcnow()
-        self.session.add(assignment)
+        # Only the request that withdraws the assignment goes on to replace it: the same
+        # declaration sent again at the same moment finds it withdrawn and changes nothing.
+        withdrawn = await self.session.exec(
+            update(Assignment)
+            .where(
+                col(Assignment.id) == assignment.id,
+                col(Assignment.status) == AssignmentStatus.ACTIVE,
+            )
+            .values(
+                status=AssignmentStatus.CONFLICT,
+                conflict_reason=reason,
+                conflict_declared_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not withdrawn.rowcount:
+            await self.session.commit()
+            await self.session.refresh(assignment)
+            return await self._view(assignment)
 
         existing = await self._assignments(challenge.id)  # type: ignore[arg-type]
         taken = {a.evaluator_id for a in existing if a.proposal_id == assignment.proposal_id}
         load = Counter(a.evaluator_id for a in existing if a.status == AssignmentStatus.ACTIVE)
         pool = await evaluator_pool(self.session, challenge.id)  # type: ignore[arg-type]
-        replacement = _least_loaded(pool, taken, load, 1)
         proposal = await self.session.get(Proposal, assignment.proposal_id)
         assert proposal is not None
-        if replacement:
-            new = Assignment(
-                challenge_id=challenge.id,  # type: ignore[arg-type]
-                proposal_id=assignment.proposal_id,
-                evaluator_id=replacement[0],
+        new = None
+        # The least loaded free evaluator; the next if another withdrawal on the same
+        # proposal, at the same moment, just took that one.
+        for candidate in _least_loaded(pool, taken, load, len(pool)):
+            new = await self._new_assignment(
+                challenge.id,  # type: ignore[arg-type]
+                assignment.proposal_id,
+                candidate,
                 replaces_id=assignment.id,
             )
-            self.session.add(new)
-            await self.session.flush()
+            if new is not None:
+                break
+        if new is not None:
             await self._tell_evaluator(new, challenge)
         else:
             await notify(
@@ -316,6 +381,7 @@ class AssignmentService:
                 ),
             )
         await self.session.commit()
+        await self.session.refresh(assignment)
         await self.gateway.review_changed(challenge.id)  # type: ignore[arg-type]
         return await self._view(assignment)
 

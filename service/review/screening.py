@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
+from sqlalchemy import or_
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -60,14 +61,41 @@ class ScreeningService:
     async def screen(
         self, proposal_id: int, eligible: bool, reason: str, city: CurrentUser
     ) -> Proposal:
+        """Record the verdict, once: the same verdict with the same reason again (the
+        same request sent twice, even at the same moment) changes nothing, adds nothing
+        to the history and tells the startup nothing new."""
         proposal, challenge = await self._proposal_in_review(proposal_id)
-        await self._close_open_requests(proposal_id)
         now = utcnow()
-        proposal.status = ProposalStatus.ELIGIBLE if eligible else ProposalStatus.INELIGIBLE
-        proposal.screening_reason = reason or None
-        proposal.screened_at = proposal.updated_at = now
-        proposal.screened_by_id = city.id
-        self.session.add(proposal)
+        status = ProposalStatus.ELIGIBLE if eligible else ProposalStatus.INELIGIBLE
+        # The database decides whether this is news (not the proposal read above, which
+        # a concurrent request may have screened since).
+        screened = await self.session.exec(
+            update(Proposal)
+            .where(
+                col(Proposal.id) == proposal_id,
+                col(Proposal.status).in_(SCREENABLE),
+                or_(
+                    col(Proposal.status) != status,
+                    col(Proposal.screening_reason).is_distinct_from(reason or None),
+                ),
+            )
+            .values(
+                status=status,
+                screening_reason=reason or None,
+                screened_at=now,
+                updated_at=now,
+                screened_by_id=city.id,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not screened.rowcount:
+            await self.session.commit()
+            await self.session.refresh(proposal)
+            if proposal.status not in SCREENABLE:
+                raise Conflict(f"a {proposal.status} proposal cannot be screened")
+            return proposal
+        await self._close_open_requests(proposal_id)
+        await self.session.refresh(proposal)
         event = ProposalEvent(
             proposal_id=proposal_id,
             kind="screened_eligible" if eligible else "screened_ineligible",
