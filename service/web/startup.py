@@ -264,6 +264,8 @@ async def overview(
         ],
         proposal_status=PROPOSAL_STATUS,
         open_calls=[c for c in calls.items if c.proposals_close_at > utcnow()],
+        proposed={p.challenge_id for p in mine.items if p.status != ProposalStatus.WITHDRAWN},
+        drafted={d.challenge_id for d in drafts},
         more_calls=bool(calls.next_cursor),
     )
 
