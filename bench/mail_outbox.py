@@ -19,7 +19,8 @@ from schemas.common import Role
 from schemas.standing import DrainOutboxInput
 from service.auth.models import User
 from service.db import create_engine, create_session_factory, migrate
-from service.notifications.services import Message, notify
+from service.notifications.commands import notify
+from service.notifications.messages import Message
 from service.settings import Settings
 from workflows.activities.mail import MailActivities
 

@@ -23,12 +23,13 @@ from service.auth.guards import requires_login
 from service.auth.identity import CurrentUser
 from service.auth.models import User
 from service.challenges.models import Challenge
-from service.notifications.mail import read_unsubscribe_token, templates
 from service.notifications.services import (
     NotificationService,
     email_preference,
     set_email_preference,
 )
+from service.notifications.templates import templates
+from service.notifications.tokens import read_unsubscribe_token
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.paths import UNSUBSCRIBE_PATH
 from service.residents.follows import followed_challenges, unfollow

@@ -1,11 +1,29 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.clock import utcnow
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    BUNDLED = "bundled"
+    """A daily item, now part of a digest row."""
+    FAILED = "failed"
+    """Refused for good by the mail server (a bad address); not retried."""
+    SKIPPED = "skipped"
+    """Not wanted any more: the person chose no e-mail before it went out."""
+
+
+class Delivery(StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    DIGEST = "digest"
 
 
 class Notification(SQLModel, table=True):

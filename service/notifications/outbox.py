@@ -24,15 +24,14 @@ from schemas.notifications import EmailPreference
 from service.auth.models import User
 from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of
-from service.notifications.mail import (
+from service.notifications.compose import (
     MailItem,
     Recipient,
     absolute_url,
     digest_mail,
     notification_mail,
 )
-from service.notifications.models import MailOutbox, Notification
-from service.notifications.services import Delivery, OutboxStatus
+from service.notifications.models import Delivery, MailOutbox, Notification, OutboxStatus
 from service.settings import Settings
 
 SENDABLE = (Delivery.IMMEDIATE, Delivery.DIGEST)

@@ -40,7 +40,8 @@ from service.challenges.services import timeline_entry
 from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of, upsert
 from service.errors import Conflict, FieldError, PhaseConflict
-from service.notifications.services import Message, notify
+from service.notifications import messages
+from service.notifications.commands import notify
 from service.pilots.models import (
     KpiReport,
     KpiReportValue,
@@ -310,14 +311,15 @@ class PilotService:
         await notify(
             self.session,
             [pilot.startup_id],
-            Message(
-                kind="pilot_agreement",
-                key=f"pilot-{pilot_id}-agreement-{now.isoformat()}",
-                title=f"Your pilot agreement for \u201c{proposal.title}\u201d is ready",
-                body=f"From {data.starts_at.isoformat()} to {data.ends_at.isoformat()}, budget "
-                f"{data.budget_eur} EUR, {len(data.milestones)} milestones. Accept or decline it.",
-                challenge_id=challenge.id,
+            messages.pilot_agreement(
                 pilot_id=pilot_id,
+                challenge_id=challenge.id,
+                set_at=now,
+                proposal=proposal.title,
+                starts_at=data.starts_at,
+                ends_at=data.ends_at,
+                budget_eur=data.budget_eur,
+                milestones=len(data.milestones),
             ),
         )
         await self.session.commit()

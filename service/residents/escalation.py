@@ -13,21 +13,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.residents import OPEN_INPUT_STATUSES
 from service.challenges.models import Challenge
 from service.challenges.rules import city_contacts
-from service.notifications.services import Message, notify
-from service.residents.announcements import excerpt
+from service.notifications import messages
+from service.notifications.commands import notify
+from service.notifications.messages import Message, OverdueChallenge, OverdueInput
 from service.residents.models import ResidentInput
-
-LISTED_PER_CHALLENGE = 10
 
 
 @dataclass
 class _Overdue:
     challenge: Challenge
     inputs: list[ResidentInput] = field(default_factory=list)
-
-
-def overdue_key(day: str) -> str:
-    return f"inputs-overdue-{day}"
 
 
 async def escalate_overdue(
@@ -61,34 +56,19 @@ async def escalate_overdue(
 
 
 def _digest(overdues: list[_Overdue], day: str, as_of: datetime, base_url: str) -> Message:
-    total = sum(len(o.inputs) for o in overdues)
-    lines = [
-        f"{total} input{'' if total == 1 else 's'} from residents "
-        f"{'is' if total == 1 else 'are'} waiting for the city's answer past the response "
-        f"target, as of {as_of:%Y-%m-%d %H:%M} UTC.",
-    ]
-    for overdue in overdues:
-        challenge = overdue.challenge
-        count = len(overdue.inputs)
-        lines.append("")
-        lines.append(
-            f"“{challenge.title}”: {count} overdue (target "
-            f"{challenge.response_target_working_days} working days)"
-        )
-        for resident_input in overdue.inputs[:LISTED_PER_CHALLENGE]:
-            lines.append(
-                f"  - #{resident_input.id}, due {resident_input.respond_by:%Y-%m-%d}: "
-                f"“{excerpt(resident_input.body, 160)}”"
+    return messages.inputs_overdue(
+        day=day,
+        challenges=[
+            OverdueChallenge(
+                id=o.challenge.id,
+                title=o.challenge.title,
+                response_target_working_days=o.challenge.response_target_working_days,
+                inputs=[
+                    OverdueInput(id=i.id, respond_by=i.respond_by, body=i.body) for i in o.inputs
+                ],
             )
-        if count > LISTED_PER_CHALLENGE:
-            lines.append(f"  … and {count - LISTED_PER_CHALLENGE} more")
-        lines.append(f"  Answer them: {base_url}/api/challenges/{challenge.id}/inputs?overdue=true")
-    single = overdues[0].challenge.id if len(overdues) == 1 else None
-    return Message(
-        kind="inputs_overdue",
-        key=overdue_key(day),
-        title=f"{total} resident input{'' if total == 1 else 's'} past the response target",
-        body="\n".join(lines),
-        challenge_id=single,
-        link=f"/api/challenges/{single}/inputs?overdue=true" if single else None,
+            for o in overdues
+        ],
+        as_of=as_of,
+        base_url=base_url,
     )

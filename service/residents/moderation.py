@@ -11,7 +11,8 @@ from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
 from service.clock import utcnow
 from service.errors import Conflict
-from service.residents.announcements import excerpt, tell_author
+from service.notifications import messages
+from service.notifications.commands import notify
 from service.residents.models import ResidentInput
 from service.residents.services import to_public
 
@@ -42,14 +43,17 @@ class ModerationService:
         resident_input.answered_by_id = city.id
         resident_input.status = InputStatus.ANSWERED
         self.session.add(resident_input)
-        await tell_author(
+        await notify(
             self.session,
-            resident_input,
-            challenge,
-            kind="input_answered",
-            key=f"input-{input_id}-answered",
-            title="The city answered your input on “{title}”",
-            body=f"The city's answer: “{excerpt(body, 2000)}”",
+            [resident_input.author_id],
+            messages.input_answered(
+                input_id=input_id,
+                challenge_id=challenge.id,
+                pilot_id=resident_input.pilot_id,
+                challenge=challenge.title,
+                said=resident_input.body,
+                answer=body,
+            ),
         )
         await self.session.commit()
         return to_public(resident_input, city)
@@ -66,14 +70,16 @@ class ModerationService:
         resident_input.status = InputStatus.UNDER_CONSIDERATION
         resident_input.considered_at = utcnow()
         self.session.add(resident_input)
-        await tell_author(
+        await notify(
             self.session,
-            resident_input,
-            challenge,
-            kind="input_under_consideration",
-            key=f"input-{input_id}-under-consideration",
-            title="The city is considering your input on “{title}”",
-            body="The city is looking into what you said and will answer you publicly.",
+            [resident_input.author_id],
+            messages.input_under_consideration(
+                input_id=input_id,
+                challenge_id=challenge.id,
+                pilot_id=resident_input.pilot_id,
+                challenge=challenge.title,
+                said=resident_input.body,
+            ),
         )
         await self.session.commit()
         return to_public(resident_input, city)
@@ -88,14 +94,18 @@ class ModerationService:
         resident_input.hidden_at = now
         resident_input.hidden_by_id = city.id
         self.session.add(resident_input)
-        await tell_author(
+        await notify(
             self.session,
-            resident_input,
-            challenge,
-            kind="input_hidden",
-            key=f"input-{input_id}-hidden-{int(now.timestamp() * 1000)}",
-            title="Your input on “{title}” was hidden",
-            body=f"The city hid it from the public page. The reason: “{reason}”",
+            [resident_input.author_id],
+            messages.input_hidden(
+                input_id=input_id,
+                hidden_at=now,
+                challenge_id=challenge.id,
+                pilot_id=resident_input.pilot_id,
+                challenge=challenge.title,
+                said=resident_input.body,
+                reason=reason,
+            ),
         )
         await self.session.commit()
         return to_public(resident_input, city)

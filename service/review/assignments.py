@@ -30,7 +30,8 @@ from service.challenges.rules import city_contacts, require_phase
 from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of, upsert
 from service.errors import Conflict, FieldError
-from service.notifications.services import Message, notify
+from service.notifications import messages
+from service.notifications.commands import notify
 from service.proposals.models import Proposal, ProposalStatus
 from service.review.models import Assignment, AssignmentStatus, ChallengeEvaluator, Score
 from service.review.queries import evaluator_pool
@@ -187,14 +188,12 @@ class AssignmentService:
         await notify(
             self.session,
             [assignment.evaluator_id],
-            Message(
-                kind="assignment",
-                key=f"assignment-{assignment.id}",
-                title=f"Please review \u201c{proposal.title}\u201d",
-                body=f"You were asked to score a proposal for \u201c{challenge.title}\u201d "
-                f"before {challenge.review_deadline.isoformat()}. If you have a conflict "
-                "of interest, declare it on the assignment.",
+            messages.assignment(
+                assignment_id=assignment.id,
                 challenge_id=challenge.id,
+                proposal=proposal.title,
+                challenge=challenge.title,
+                review_deadline=challenge.review_deadline,
             ),
         )
 
@@ -371,13 +370,10 @@ class AssignmentService:
             await notify(
                 self.session,
                 city_contacts(challenge),
-                Message(
-                    kind="assignment_unfilled",
-                    key=f"assignment-{assignment.id}-unfilled",
-                    title=f"No free evaluator for \u201c{proposal.title}\u201d",
-                    body="An evaluator declared a conflict of interest and everyone else in "
-                    "the pool is already on this proposal. Add an evaluator to the pool.",
+                messages.assignment_unfilled(
+                    assignment_id=assignment.id,
                     challenge_id=challenge.id,
+                    proposal=proposal.title,
                 ),
             )
         await self.session.commit()

@@ -17,7 +17,8 @@ from service.challenges.models import Challenge
 from service.challenges.rules import city_contacts, require_phase
 from service.clock import utcnow
 from service.errors import Conflict, FieldError
-from service.notifications.services import Message, notify
+from service.notifications import messages
+from service.notifications.commands import notify
 from service.proposals.models import Proposal, ProposalStatus
 from service.review.models import InfoRequest, InfoRequestStatus, ProposalEvent
 from service.workflow_gateway import WorkflowGateway
@@ -106,17 +107,16 @@ class ScreeningService:
         )
         self.session.add(event)
         await self.session.flush()
-        verdict = "eligible" if eligible else "not eligible"
         await notify(
             self.session,
             [proposal.startup_id],
-            Message(
-                kind="proposal_screened",
-                key=f"proposal-event-{event.id}",
-                title=f"Your proposal \u201c{proposal.title}\u201d was screened: {verdict}",
-                body=(reason or f"The city found your proposal {verdict}.")
-                + f"\n\nChallenge: {challenge.title}",
+            messages.proposal_screened(
+                event_id=event.id,
                 challenge_id=challenge.id,
+                proposal=proposal.title,
+                challenge=challenge.title,
+                eligible=eligible,
+                reason=reason,
             ),
         )
         await self.session.commit()
@@ -160,13 +160,12 @@ class ScreeningService:
         await notify(
             self.session,
             [proposal.startup_id],
-            Message(
-                kind="info_requested",
-                key=f"info-request-{request.id}",
-                title=f"The city asks about \u201c{proposal.title}\u201d",
-                body=f"{question}\n\nPlease answer before {reply_deadline.isoformat()}; "
-                "a proposal left unanswered then is screened out.",
+            messages.info_requested(
+                request_id=request.id,
                 challenge_id=challenge.id,
+                proposal=proposal.title,
+                question=question,
+                reply_deadline=reply_deadline,
             ),
         )
         await self.session.commit()
@@ -212,12 +211,12 @@ class ScreeningService:
         await notify(
             self.session,
             city_contacts(challenge),
-            Message(
-                kind="info_answered",
-                key=f"info-answer-{request.id}",
-                title=f"\u201c{proposal.title}\u201d answered your question",
-                body=f"Question: {request.question}\n\nAnswer: {body}",
+            messages.info_answered(
+                request_id=request.id,
                 challenge_id=challenge.id,
+                proposal=proposal.title,
+                question=request.question,
+                answer=body,
             ),
         )
         await self.session.commit()

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from service.challenges.models import Challenge
-from service.notifications.mail import unsubscribe_token
+from service.notifications.tokens import unsubscribe_token
 from service.proposals.models import Proposal
 from tests.builders import challenge_body, open_challenge, proposal_body
 

@@ -9,7 +9,7 @@ import re
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.notifications.mail import unsubscribe_token
+from service.notifications.tokens import unsubscribe_token
 
 COOKIE = "proeftuin_csrf"
 

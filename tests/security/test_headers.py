@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.notifications.mail import unsubscribe_token
+from service.notifications.tokens import unsubscribe_token
 from tests.actors import PASSWORD
 
 

@@ -12,8 +12,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from service.notifications.mail import unsubscribe_token
-from service.notifications.services import Message, notify
+from service.notifications.commands import notify
+from service.notifications.messages import Message
+from service.notifications.tokens import unsubscribe_token
 from tests.builders import challenge_body
 from tests.processes import ServiceProcess, free_port
 from tests.security.secrets_sink import LoginSmtpSink

@@ -13,7 +13,7 @@ from typing import Any
 
 from temporalio.testing import WorkflowEnvironment
 
-from service.notifications.mail import unsubscribe_token
+from service.notifications.tokens import unsubscribe_token
 from service.settings import Settings
 from tests.actors import PASSWORD, Account, Actors
 from tests.builders import (

@@ -7,13 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from service.notifications.mail import (
-    MailItem,
-    Recipient,
-    notification_mail,
-    read_unsubscribe_token,
-    unsubscribe_token,
-)
+from service.notifications.compose import MailItem, Recipient, notification_mail
+from service.notifications.tokens import read_unsubscribe_token, unsubscribe_token
 from service.residents.rules import WorkingCalendar, respond_by, working_calendar
 from service.settings import Settings
 from workflows.daily_round import next_round

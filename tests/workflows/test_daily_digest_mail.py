@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from schemas.standing import DailyRoundConfig, DailyRoundInput, DrainOutboxInput, MailOutboxInput
 from schemas.workflow_names import DAILY_ROUND_WORKFLOW_ID, MAIL_OUTBOX_WORKFLOW_ID
+from service.notifications.commands import notify
+from service.notifications.messages import Message
 from service.notifications.models import MailOutbox
-from service.notifications.services import Message, notify
 from tests.stack import eventually
 from workflows.daily_round import DailyRoundWorkflow, next_round
 from workflows.mail_outbox import MailOutboxWorkflow

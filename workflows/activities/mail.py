@@ -16,13 +16,13 @@ from schemas.standing import (
     DrainOutboxInput,
     DrainOutboxResult,
 )
-from service.notifications.mail import (
+from service.notifications.outbox import ComposedMail, Lease, Outbox
+from service.notifications.transport import (
     MailRefused,
     MailServerUnavailable,
     MailTransport,
     transport_for,
 )
-from service.notifications.outbox import ComposedMail, Lease, Outbox
 from service.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -33,20 +33,13 @@ from service.challenges.commands import record_transition
 from service.challenges.models import Challenge
 from service.challenges.rules import city_contacts
 from service.db.upsert import insert_missing, table_of
-from service.notifications.services import Message, notify
+from service.notifications import messages
+from service.notifications.commands import notify
 from service.pilots.models import Milestone, Pilot, PilotDecision, PilotEvaluator
 from service.pilots.opening import open_pilots, record_outcome
 from service.pilots.queries import pilot_evaluators
 from service.proposals.models import Proposal, ProposalStatus
 from service.review.queries import evaluator_pool
-
-DECISION_WORDS = {
-    "scale_up": "will be scaled up",
-    "extend": "is extended",
-    "stop": "is stopped",
-    "declined": "was declined by the startup",
-    "cancelled": "stopped: the challenge was cancelled",
-}
 
 
 class PilotActivities:
@@ -82,13 +75,11 @@ class PilotActivities:
             await notify(
                 session,
                 city_contacts(challenge),
-                Message(
-                    kind="pilot_accepted",
-                    key=f"pilot-{pilot_id}-accepted",
-                    title=f"The startup accepted the pilot agreement for \u201c{title}\u201d",
-                    body=f"The pilot starts at {pilot.starts_at}.",
-                    challenge_id=challenge.id,
+                messages.pilot_accepted(
                     pilot_id=pilot_id,
+                    challenge_id=challenge.id,
+                    pilot=title,
+                    starts_at=pilot.starts_at,
                 ),
             )
             await session.commit()
@@ -141,20 +132,17 @@ class PilotActivities:
                     key=input.transition_key,
                 ),
             )
-            what = DECISION_WORDS.get(input.decision, input.decision)
-            details = ""
-            if input.decision == "extend" and input.new_end_at:
-                details = f"\nNew end date: {input.new_end_at.isoformat()}."
             await notify(
                 session,
                 {pilot.startup_id} | city_contacts(challenge),
-                Message(
-                    kind="pilot_decision",
-                    key=f"pilot-{input.pilot_id}-decision-{input.sequence}",
-                    title=f"The pilot \u201c{title}\u201d {what}",
-                    body=f"Reason: {input.reason}{details}",
-                    challenge_id=challenge.id,
+                messages.pilot_decision(
                     pilot_id=input.pilot_id,
+                    sequence=input.sequence,
+                    challenge_id=challenge.id,
+                    pilot=title,
+                    decision=input.decision,
+                    reason=input.reason,
+                    new_end_at=input.new_end_at,
                 ),
             )
             try:
@@ -189,14 +177,14 @@ class PilotActivities:
                 reminded += await notify(
                     session,
                     {pilot.startup_id} | city_contacts(challenge),
-                    Message(
-                        kind="milestone_overdue",
-                        key=f"milestone-{milestone.id}-overdue-{number}",
-                        title=f"Milestone overdue in \u201c{title}\u201d: {milestone.title}",
-                        body=f"It was due at {milestone.due_at.isoformat()} and is not marked "
-                        "complete. The startup marks it complete in the pilot.",
+                    messages.milestone_overdue(
+                        milestone_id=milestone.id,
+                        number=number,
                         challenge_id=challenge.id,
                         pilot_id=input.pilot_id,
+                        pilot=title,
+                        milestone=milestone.title,
+                        due_at=milestone.due_at,
                     ),
                 )
             await session.commit()
@@ -221,27 +209,15 @@ class PilotActivities:
             sent = await notify(
                 session,
                 chosen,
-                Message(
-                    kind="pilot_evaluation",
-                    key=f"pilot-{input.pilot_id}-evaluation-{round_}",
-                    title=f"Please evaluate the pilot \u201c{title}\u201d",
-                    body="The pilot has ended. Score it 0-10 on its KPI results, with a "
-                    "comment; the city decides to scale it up, extend it or stop it.",
-                    challenge_id=challenge.id,
-                    pilot_id=input.pilot_id,
+                messages.pilot_evaluation(
+                    pilot_id=input.pilot_id, round=round_, challenge_id=challenge.id, pilot=title
                 ),
             )
             await notify(
                 session,
                 city_contacts(challenge),
-                Message(
-                    kind="pilot_decision_due",
-                    key=f"pilot-{input.pilot_id}-decision-due-{round_}",
-                    title=f"The pilot \u201c{title}\u201d has ended: your decision",
-                    body="Its KPI results, the evaluators' scores and what residents said are "
-                    "on the pilot. Decide: scale up, extend or stop.",
-                    challenge_id=challenge.id,
-                    pilot_id=input.pilot_id,
+                messages.pilot_decision_due(
+                    pilot_id=input.pilot_id, round=round_, challenge_id=challenge.id, pilot=title
                 ),
             )
             await session.commit()
@@ -271,14 +247,11 @@ class PilotActivities:
             await notify(
                 session,
                 [proposal.startup_id],
-                Message(
-                    kind="selection_outcome",
-                    key=f"challenge-{input.challenge_id}-replacement-proposal-{proposal.id}",
-                    title=f"\u201c{proposal.title}\u201d was selected",
-                    body="A pilot slot became free and the city selected your proposal. "
-                    "The city will send the pilot agreement.",
+                messages.selected_for_freed_slot(
                     challenge_id=input.challenge_id,
+                    proposal_id=proposal.id,
                     pilot_id=pilot.id,
+                    proposal=proposal.title,
                 ),
             )
             await session.commit()
@@ -299,15 +272,7 @@ class PilotActivities:
             sent = await notify(
                 session,
                 set(startups) | set(evaluators) | city_contacts(challenge),
-                Message(
-                    kind="outcome_report",
-                    key=f"challenge-{input.challenge_id}-outcome-report",
-                    title=f"\u201c{challenge.title}\u201d is closed: the outcome report is out",
-                    body="What was tried, what residents said, how the city answered, and what "
-                    "was decided.",
-                    challenge_id=input.challenge_id,
-                    link=f"/api/challenges/{input.challenge_id}/report",
-                ),
+                messages.outcome_report(challenge_id=input.challenge_id, challenge=challenge.title),
             )
             await session.commit()
         return CountResult(count=sent)

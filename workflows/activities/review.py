@@ -14,7 +14,6 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from schemas.common import ActorKind
-from schemas.review import ProposalEvaluation
 from schemas.workflows import (
     ApplyShortlistInput,
     ChallengeRef,
@@ -29,7 +28,8 @@ from schemas.workflows import (
 )
 from service.challenges.models import Challenge
 from service.challenges.rules import city_contacts
-from service.notifications.services import Message, notify
+from service.notifications import messages
+from service.notifications.commands import notify
 from service.pilots.models import Pilot
 from service.pilots.opening import open_pilots, record_outcome
 from service.proposals.models import Proposal, ProposalStatus
@@ -117,9 +117,8 @@ class ReviewActivities:
                     continue  # answered meanwhile, or another attempt got here first
                 proposal = await session.get(Proposal, request.proposal_id)
                 assert proposal is not None
-                reason = (
-                    f"No reply to the city's request for information by "
-                    f"{request.reply_deadline.isoformat()}: \u201c{request.question}\u201d"
+                reason = messages.no_reply_reason(
+                    reply_deadline=request.reply_deadline, question=request.question
                 )
                 proposal.status = ProposalStatus.INELIGIBLE
                 proposal.screening_reason = reason
@@ -139,12 +138,11 @@ class ReviewActivities:
                 await notify(
                     session,
                     [proposal.startup_id],
-                    Message(
-                        kind="proposal_screened",
-                        key=f"info-request-{request.id}-expired",
-                        title=f"Your proposal \u201c{proposal.title}\u201d was screened out",
-                        body=reason,
+                    messages.screened_out_no_reply(
+                        request_id=request.id,
                         challenge_id=input.challenge_id,
+                        proposal=proposal.title,
+                        reason=reason,
                     ),
                 )
                 expired += 1
@@ -179,14 +177,12 @@ class ReviewActivities:
                 sent += await notify(
                     session,
                     [evaluator_id],
-                    Message(
-                        kind="review_reminder",
-                        key=f"challenge-{input.challenge_id}-review-reminder-{input.days_before}d",
-                        title=f"{input.days_before} day{'s' * (input.days_before != 1)} left "
-                        f"to score \u201c{challenge.title}\u201d",
-                        body=f"You have {count} proposal{'s' * (count != 1)} still to score. "
-                        f"The review closes at {input.review_deadline.isoformat()}.",
+                    messages.review_reminder(
                         challenge_id=input.challenge_id,
+                        challenge=challenge.title,
+                        days_before=input.days_before,
+                        to_score=count,
+                        review_deadline=input.review_deadline,
                     ),
                 )
             await session.commit()
@@ -199,14 +195,11 @@ class ReviewActivities:
             sent = await notify(
                 session,
                 city_contacts(challenge),
-                Message(
-                    kind="selection_reminder",
-                    key=f"challenge-{input.challenge_id}-selection-reminder-{input.number}",
-                    title=f"\u201c{challenge.title}\u201d is waiting for its shortlist",
-                    body="The review ended at "
-                    f"{input.waiting_since.isoformat()}; the ranking is ready and every "
-                    "startup is waiting to hear. Approve the shortlist to start the pilots.",
+                messages.selection_reminder(
                     challenge_id=input.challenge_id,
+                    number=input.number,
+                    challenge=challenge.title,
+                    waiting_since=input.waiting_since,
                 ),
             )
             await session.commit()
@@ -274,48 +267,21 @@ class ReviewActivities:
             criteria = await criteria_of(session, input.challenge_id)
             sent = 0
             for proposal in proposals:
-                title, body = _outcome_message(
-                    proposal, await proposal_evaluation(session, proposal)
-                )
+                evaluation = await proposal_evaluation(session, proposal)
                 sent += await notify(
                     session,
                     [proposal.startup_id],
-                    Message(
-                        kind="selection_outcome",
-                        key=f"challenge-{input.challenge_id}-outcome-proposal-{proposal.id}",
-                        title=title,
-                        body=body + f"\n\nChallenge: {challenge.title} ({len(criteria)} criteria)",
+                    messages.selection_outcome(
                         challenge_id=input.challenge_id,
+                        proposal_id=proposal.id,
+                        proposal=proposal.title,
+                        selected=evaluation is not None
+                        and evaluation.outcome == ProposalStatus.SELECTED,
+                        evaluation=evaluation,
+                        screening_reason=proposal.screening_reason,
+                        challenge=challenge.title,
+                        criteria=len(criteria),
                     ),
                 )
             await session.commit()
         return CountResult(count=sent)
-
-
-def _outcome_message(proposal: Proposal, evaluation: ProposalEvaluation | None) -> tuple[str, str]:
-    if evaluation is None:
-        reason = proposal.screening_reason or "It did not pass the eligibility screening."
-        return (
-            f"\u201c{proposal.title}\u201d was not eligible",
-            f"Your proposal was not considered for selection. Reason: {reason}",
-        )
-    selected = evaluation.outcome == ProposalStatus.SELECTED
-    lines = [
-        "Congratulations: your proposal was selected for a pilot."
-        if selected
-        else "Your proposal was not selected for a pilot this time.",
-    ]
-    if evaluation.rank is not None:
-        lines.append(
-            f"Rank {evaluation.rank} of {evaluation.ranked_count}; weighted score "
-            f"{evaluation.weighted_score:.2f} / 10."
-        )
-    lines.append("Scores per criterion (mean of the evaluators):")
-    for criterion in evaluation.criteria:
-        mean = "not scored" if criterion.mean_score is None else f"{criterion.mean_score:.2f}"
-        lines.append(f"  - {criterion.name} (weight {criterion.weight}%): {mean}")
-    if evaluation.comments:
-        lines.append("Comments:")
-        lines += [f"  - {c.evaluator}, {c.criterion}: {c.comment}" for c in evaluation.comments]
-    verdict = "was selected" if selected else "was not selected"
-    return f"\u201c{proposal.title}\u201d {verdict}", "\n".join(lines)

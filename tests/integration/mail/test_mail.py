@@ -8,8 +8,9 @@ import re
 
 from sqlmodel import select
 
+from service.notifications.commands import notify
+from service.notifications.messages import Message
 from service.notifications.models import MailOutbox
-from service.notifications.services import Message, notify
 from tests.builders import open_challenge, submit
 from tests.feedback import give_input, html_of, text_of
 from tests.integration.mail.conftest import PUBLIC_URL

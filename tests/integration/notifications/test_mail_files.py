@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from email import message_from_bytes, policy
 
-from service.notifications.services import Message, notify
+from service.notifications.commands import notify
+from service.notifications.messages import Message
 from tests.stack import eventually
 from workflows.standing import ensure_standing_workflows
 

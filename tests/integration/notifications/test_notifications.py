@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from service.notifications.services import Message, notify
+from service.notifications.commands import notify
+from service.notifications.messages import Message
 
 
 def message(n: int) -> Message:

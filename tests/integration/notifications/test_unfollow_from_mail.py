@@ -8,7 +8,7 @@ import re
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.notifications.mail import unsubscribe_token
+from service.notifications.tokens import unsubscribe_token
 from tests.builders import open_challenge
 from tests.security.test_csrf import COOKIE, form_token
 
