@@ -50,7 +50,7 @@ async def test_a_first_visit_follows_accept_language(api):
     assert _from_accept_language("nl;q=bogus, en") == "en"
 
 
-async def test_a_challenge_page_in_dutch(api, actors):
+async def test_a_challenge_page_in_dutch(api, actors, worker):
     city = await actors.city()
     challenge = await open_challenge(api, city)
     page = await api.get(f"/challenges/{challenge['id']}", params={"lang": "nl"})

@@ -55,7 +55,7 @@ async def test_the_list_pages_on(api, actors, sessions):
     assert broken.status_code == 200 and broken.text.count('class="card"') == LIST_SIZE
 
 
-async def test_the_challenge_page_shows_what_the_api_shows(api, actors):
+async def test_the_challenge_page_shows_what_the_api_shows(api, actors, worker):
     city = await actors.city()
     challenge = await open_challenge(api, city, title="<script>alert(1)</script> Cooler streets")
     page = await api.get(f"/challenges/{challenge['id']}")
@@ -96,7 +96,7 @@ async def test_a_draft_is_404_for_everyone_but_the_city(api, actors):
     assert (await api.get("/challenges/99999999999")).status_code == 404
 
 
-async def test_a_resident_gives_input_on_the_page(api, actors):
+async def test_a_resident_gives_input_on_the_page(api, actors, worker):
     city = await actors.city()
     challenge = await open_challenge(api, city)
     path = f"/challenges/{challenge['id']}"
@@ -129,7 +129,7 @@ async def test_a_resident_gives_input_on_the_page(api, actors):
     assert [i["body"] for i in api_view] == ["<b>More</b> trees, please"]
 
 
-async def test_only_a_signed_in_resident_may_post_input(api, actors):
+async def test_only_a_signed_in_resident_may_post_input(api, actors, worker):
     city = await actors.city()
     challenge = await open_challenge(api, city)
     path = f"/challenges/{challenge['id']}"
