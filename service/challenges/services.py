@@ -15,39 +15,23 @@ from schemas.challenges import (
     ChallengePublic,
     ChallengeUpdate,
     CriterionIn,
-    CriterionPublic,
     KpiIn,
-    KpiPublic,
-    PilotSummary,
-    TimelineEntry,
 )
-from schemas.common import ActorKind, ChallengePhase, Page, actor_label
+from schemas.common import ActorKind, ChallengePhase, Page
 from schemas.workflows import CancelChallengeInput, ChallengeWorkflowInput, RecordTransitionInput
 from service.auth.identity import CurrentUser
+from service.challenges import queries
 from service.challenges.commands import record_transition
 from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
 from service.challenges.queries import visible_challenge
 from service.challenges.rules import public_condition, sees_unpublished
+from service.challenges.views import challenge_public
 from service.clock import utcnow
 from service.errors import FieldError, PhaseConflict, invalid_model
 from service.pagination import paginate
-from service.pilots.models import Pilot
-from service.residents.engagement import engagement
 from service.workflow_gateway import WorkflowGateway, WorkflowUnavailable
 
 PUBLISH_WAIT = timedelta(seconds=10)
-
-
-def timeline_entry(row: PhaseTransition) -> TimelineEntry:
-    return TimelineEntry(
-        phase=row.to_phase,
-        from_phase=row.from_phase,
-        at=row.at,
-        actor=actor_label(row.actor_kind, row.actor_id),
-        actor_id=row.actor_id,
-        reason=row.reason,
-        pilot_id=row.pilot_id,
-    )
 
 
 class ChallengeService:
@@ -82,42 +66,16 @@ class ChallengeService:
         )
 
     async def timeline(self, challenge_id: int) -> Sequence[PhaseTransition]:
-        statement = (
-            select(PhaseTransition)
-            .where(PhaseTransition.challenge_id == challenge_id)
-            .order_by(col(PhaseTransition.at), col(PhaseTransition.id))
-        )
-        return (await self.session.exec(statement)).all()
+        return await queries.timeline(self.session, challenge_id)
 
     async def criteria(self, challenge_id: int) -> Sequence[Criterion]:
-        statement = (
-            select(Criterion)
-            .where(Criterion.challenge_id == challenge_id)
-            .order_by(col(Criterion.position))
-        )
-        return (await self.session.exec(statement)).all()
+        return await queries.criteria(self.session, challenge_id)
 
     async def kpis(self, challenge_id: int) -> Sequence[Kpi]:
-        statement = select(Kpi).where(Kpi.challenge_id == challenge_id).order_by(col(Kpi.position))
-        return (await self.session.exec(statement)).all()
+        return await queries.kpis(self.session, challenge_id)
 
     async def to_public(self, challenge: Challenge) -> ChallengePublic:
-        assert challenge.id is not None
-        data = challenge.model_dump()
-        data["criteria"] = [
-            CriterionPublic.model_validate(c) for c in await self.criteria(challenge.id)
-        ]
-        data["kpis"] = [KpiPublic.model_validate(k) for k in await self.kpis(challenge.id)]
-        data["timeline"] = [timeline_entry(t) for t in await self.timeline(challenge.id)]
-        pilots = (
-            await self.session.exec(
-                select(Pilot).where(Pilot.challenge_id == challenge.id).order_by(col(Pilot.id))
-            )
-        ).all()
-        data["pilots"] = [PilotSummary.model_validate(p) for p in pilots]
-        if challenge.phase != ChallengePhase.DRAFT:
-            data["engagement"] = await engagement(self.session, challenge, pilots=pilots)
-        return ChallengePublic.model_validate(data)
+        return await challenge_public(self.session, challenge)
 
     # -- drafting ----------------------------------------------------------------------
 

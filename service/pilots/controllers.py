@@ -20,6 +20,7 @@ from schemas.pilots import (
 from service.auth.guards import requires_city, requires_evaluator, requires_startup
 from service.auth.identity import CurrentUser
 from service.pilots.services import PilotService
+from service.pilots.views import PilotView
 from service.workflow_gateway import WorkflowGateway
 
 
@@ -29,19 +30,26 @@ def provide_pilot_service(
     return PilotService(db_session, workflow_gateway)
 
 
+def provide_pilot_view(db_session: NamedDependency[AsyncSession]) -> PilotView:
+    return PilotView(db_session)
+
+
 class PilotController(Controller):
     path = "/api"
     tags = ["pilots"]
-    dependencies = {"pilots": Provide(provide_pilot_service, sync_to_thread=False)}
+    dependencies = {
+        "pilots": Provide(provide_pilot_service, sync_to_thread=False),
+        "pilot_view": Provide(provide_pilot_view, sync_to_thread=False),
+    }
 
     @get("/pilots/{pilot_id:int}", summary="A pilot: agreement, milestones, KPI results, decisions")
     async def read(
         self,
         pilot_id: FromPath[int],
-        pilots: NamedDependency[PilotService],
+        pilot_view: NamedDependency[PilotView],
         viewer: NamedDependency[CurrentUser | None],
     ) -> PilotPublic:
-        return await pilots.read(pilot_id, viewer)
+        return await pilot_view.read(pilot_id, viewer)
 
     @post(
         "/pilots/{pilot_id:int}/agreement",

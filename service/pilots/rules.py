@@ -12,9 +12,16 @@ evaluators who judge it; for everyone else they are ``null``.
 
 from __future__ import annotations
 
-from schemas.common import Role
+from schemas.common import PilotStatus, Role
 from service.auth.identity import CurrentUser
 from service.pilots.models import Pilot
+
+FINAL = frozenset({PilotStatus.SCALE_UP, PilotStatus.STOPPED})
+"""The statuses a pilot ends in: its final decision is taken."""
+
+
+def kpi_met(direction: str, value: float, target: float) -> bool:
+    return value <= target if direction == "at_most" else value >= target
 
 
 def reads_startup_notes(

@@ -1,29 +1,26 @@
 """Pilots: the agreement, the startup's answer, milestones and KPI reports while
-running, the evaluation, and the city's decision (handed to the pilot's workflow)."""
+running, the evaluation, and the city's decision (handed to the pilot's workflow).
+
+These are the commands; each answers with the pilot as ``views.PilotView`` shows it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from sqlmodel import col, delete, func, select
+from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.common import ChallengePhase, PilotDecisionKind, PilotStatus, Role
 from schemas.pilots import (
     AgreementRequest,
-    DecisionPublic,
     DecisionRequest,
-    EvaluationSummary,
     KpiReportCreate,
     KpiReportPublic,
-    KpiResult,
     KpiValuePublic,
-    MilestonePublic,
-    PilotEvaluationPublic,
     PilotPublic,
     extension_refusal,
-    extensions_left,
 )
 from schemas.workflows import (
     AcceptPilotInput,
@@ -33,10 +30,9 @@ from schemas.workflows import (
 )
 from service.auth.identity import CurrentUser
 from service.auth.models import User
-from service.challenges.models import Challenge, Kpi, PhaseTransition
+from service.challenges.models import Challenge, Kpi
 from service.challenges.queries import published_challenge
 from service.challenges.rules import require_phase
-from service.challenges.services import timeline_entry
 from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of, upsert
 from service.errors import Conflict, FieldError, PhaseConflict
@@ -47,22 +43,14 @@ from service.pilots.models import (
     KpiReportValue,
     Milestone,
     Pilot,
-    PilotDecision,
     PilotEvaluation,
     PilotEvaluator,
 )
-from service.pilots.queries import pilot_evaluators
-from service.pilots.rules import reads_startup_notes
+from service.pilots.rules import FINAL
+from service.pilots.views import PilotView
 from service.proposals.models import Proposal, ProposalStatus
-from service.residents.engagement import rating_summaries
 from service.review.queries import rank_challenge
 from service.workflow_gateway import WorkflowGateway
-
-FINAL = {PilotStatus.SCALE_UP, PilotStatus.STOPPED}
-
-
-def kpi_met(direction: str, value: float, target: float) -> bool:
-    return value <= target if direction == "at_most" else value >= target
 
 
 def require_status(pilot: Pilot, allowed: set[PilotStatus], why: str) -> None:
@@ -71,214 +59,28 @@ def require_status(pilot: Pilot, allowed: set[PilotStatus], why: str) -> None:
 
 
 class PilotService:
+    """The pilot commands; those the pilot's workflow decides go through the gateway."""
+
     def __init__(self, session: AsyncSession, gateway: WorkflowGateway) -> None:
         self.session = session
         self.gateway = gateway
-
-    # -- reading -----------------------------------------------------------------------
-
-    async def _get(self, pilot_id: int) -> tuple[Pilot, Challenge]:
-        pilot = await self.session.get(Pilot, pilot_id)
-        if pilot is None:
-            raise NotFoundException(f"no pilot {pilot_id}")
-        challenge = await self.session.get(Challenge, pilot.challenge_id)
-        assert challenge is not None
-        return pilot, challenge
+        self.view = PilotView(session)
 
     async def _own(self, pilot_id: int, startup: CurrentUser) -> tuple[Pilot, Challenge]:
-        pilot, challenge = await self._get(pilot_id)
+        pilot, challenge = await self.view.get(pilot_id)
         if pilot.startup_id != startup.id:
             raise PermissionDeniedException("only the startup running this pilot can do this")
         return pilot, challenge
 
     async def read(self, pilot_id: int, viewer: CurrentUser | None) -> PilotPublic:
-        pilot, challenge = await self._get(pilot_id)
-        return await self.to_public(pilot, challenge, viewer)
-
-    async def to_public(
-        self, pilot: Pilot, challenge: Challenge, viewer: CurrentUser | None
-    ) -> PilotPublic:
-        assert pilot.id is not None
-        proposal = await self.session.get(Proposal, pilot.proposal_id)
-        startup = await self.session.get(User, pilot.startup_id)
-        assert proposal is not None
-        assert pilot.id is not None and challenge.id is not None
-        now = utcnow()
-        milestones = (
-            await self.session.exec(
-                select(Milestone)
-                .where(Milestone.pilot_id == pilot.id)
-                .order_by(col(Milestone.position))
-            )
-        ).all()
-        reports = await self.kpi_reports(pilot.id)
-        notes = reads_startup_notes(pilot, viewer, await self._evaluator_ids(pilot, viewer))
-        if not notes:
-            reports = [r.model_copy(update={"note": None}) for r in reports]
-        decisions = (
-            await self.session.exec(
-                select(PilotDecision)
-                .where(PilotDecision.pilot_id == pilot.id)
-                .order_by(col(PilotDecision.sequence))
-            )
-        ).all()
-        timeline = (
-            await self.session.exec(
-                select(PhaseTransition)
-                .where(PhaseTransition.pilot_id == pilot.id)
-                .order_by(col(PhaseTransition.at), col(PhaseTransition.id))
-            )
-        ).all()
-        return PilotPublic(
-            id=pilot.id,
-            challenge_id=pilot.challenge_id,
-            proposal_id=pilot.proposal_id,
-            proposal_title=proposal.title,
-            startup_id=pilot.startup_id,
-            startup_name=startup.display_name if startup else None,
-            status=PilotStatus(pilot.status),
-            starts_at=pilot.starts_at,
-            ends_at=pilot.ends_at,
-            original_ends_at=pilot.original_ends_at,
-            budget_eur=pilot.budget_eur,
-            agreement_set_at=pilot.agreement_set_at,
-            accepted_at=pilot.accepted_at,
-            declined_at=pilot.declined_at,
-            decline_reason=pilot.decline_reason if notes else None,
-            extensions=pilot.extensions,
-            extensions_left=extensions_left(pilot.extensions),
-            milestones=[
-                MilestonePublic(
-                    id=m.id,  # type: ignore[arg-type]
-                    title=m.title,
-                    due_at=m.due_at,
-                    completed_at=m.completed_at,
-                    completion_note=m.completion_note if notes else None,
-                    overdue=m.completed_at is None
-                    and m.due_at < now
-                    and pilot.status == PilotStatus.RUNNING,
-                )
-                for m in milestones
-            ],
-            kpi_results=await self.kpi_results(pilot.id, challenge.id, reports),
-            kpi_reports=reports,
-            evaluation=await self.evaluation_summary(pilot, viewer),
-            decisions=[DecisionPublic.model_validate(d) for d in decisions],
-            timeline=[timeline_entry(t) for t in timeline],
-            residents=(await rating_summaries(self.session, challenge.id, [pilot]))[0],
-        )
-
-    async def _evaluator_ids(self, pilot: Pilot, viewer: CurrentUser | None) -> set[int]:
-        """The pilot's evaluators, looked up only when an evaluator is asking."""
-        if viewer is None or viewer.role != Role.EVALUATOR:
-            return set()
-        return await self.evaluators_of(pilot)
-
-    async def kpi_reports(self, pilot_id: int) -> list[KpiReportPublic]:
-        reports = (
-            await self.session.exec(
-                select(KpiReport).where(KpiReport.pilot_id == pilot_id).order_by(col(KpiReport.id))
-            )
-        ).all()
-        values = (
-            await self.session.exec(
-                select(KpiReportValue).where(
-                    col(KpiReportValue.report_id).in_([r.id for r in reports])
-                )
-            )
-        ).all()
-        by_report: dict[int, list[KpiValuePublic]] = {}
-        for value in values:
-            by_report.setdefault(value.report_id, []).append(
-                KpiValuePublic(kpi_id=value.kpi_id, value=value.value)
-            )
-        return [
-            KpiReportPublic(
-                id=r.id,  # type: ignore[arg-type]
-                submitted_at=r.submitted_at,
-                note=r.note,
-                values=by_report.get(r.id, []),  # type: ignore[arg-type]
-            )
-            for r in reports
-        ]
-
-    async def kpi_results(
-        self, pilot_id: int, challenge_id: int, reports: Sequence[KpiReportPublic]
-    ) -> list[KpiResult]:
-        """Each KPI's latest reported value against the challenge's target."""
-        kpis = (
-            await self.session.exec(
-                select(Kpi).where(Kpi.challenge_id == challenge_id).order_by(col(Kpi.position))
-            )
-        ).all()
-        latest: dict[int, float] = {}
-        counts: dict[int, int] = {}
-        for report in reports:  # oldest first: later reports overwrite
-            for value in report.values:
-                latest[value.kpi_id] = value.value
-                counts[value.kpi_id] = counts.get(value.kpi_id, 0) + 1
-        return [
-            KpiResult(
-                kpi_id=k.id,  # type: ignore[arg-type]
-                name=k.name,
-                unit=k.unit,
-                target=k.target,
-                direction=k.direction,
-                value=latest.get(k.id),  # type: ignore[arg-type]
-                met=kpi_met(k.direction, latest[k.id], k.target) if k.id in latest else None,
-                reports=counts.get(k.id, 0),  # type: ignore[arg-type]
-            )
-            for k in kpis
-        ]
-
-    async def evaluation_summary(
-        self, pilot: Pilot, viewer: CurrentUser | None
-    ) -> EvaluationSummary:
-        """Counts and the mean for everyone once decided; each (anonymised) score for
-        the city."""
-        evaluators = (
-            await self.session.exec(
-                select(func.count())
-                .select_from(PilotEvaluator)
-                .where(PilotEvaluator.pilot_id == pilot.id)
-            )
-        ).one()
-        scores = (
-            await self.session.exec(
-                select(PilotEvaluation)
-                .where(PilotEvaluation.pilot_id == pilot.id)
-                .order_by(col(PilotEvaluation.round), col(PilotEvaluation.id))
-            )
-        ).all()
-        current = [s for s in scores if s.round == pilot.extensions]
-        is_city = viewer is not None and viewer.role == Role.CITY
-        show_mean = is_city or pilot.status in FINAL
-        labels: dict[int, str] = {}
-        return EvaluationSummary(
-            evaluators=evaluators,
-            scored=len(current),
-            mean_score=round(sum(s.score for s in current) / len(current), 4)
-            if current and show_mean
-            else None,
-            scores=[
-                PilotEvaluationPublic(
-                    evaluator=labels.setdefault(s.evaluator_id, f"Evaluator {len(labels) + 1}"),
-                    score=s.score,
-                    comment=s.comment,
-                    round=s.round,
-                )
-                for s in scores
-            ]
-            if is_city
-            else None,
-        )
+        return await self.view.read(pilot_id, viewer)
 
     # -- the agreement -----------------------------------------------------------------
 
     async def set_agreement(
         self, pilot_id: int, data: AgreementRequest, city: CurrentUser
     ) -> PilotPublic:
-        pilot, challenge = await self._get(pilot_id)
+        pilot, challenge = await self.view.get(pilot_id)
         require_status(pilot, {PilotStatus.AGREEMENT}, "the agreement is set before the pilot")
         if pilot.accepted_at is not None:
             raise Conflict("the startup has accepted this agreement; it can no longer change")
@@ -323,7 +125,7 @@ class PilotService:
             ),
         )
         await self.session.commit()
-        return await self.to_public(pilot, challenge, city)
+        return await self.view.to_public(pilot, challenge, city)
 
     async def accept(self, pilot_id: int, startup: CurrentUser) -> PilotPublic:
         pilot, challenge = await self._own(pilot_id, startup)
@@ -347,7 +149,7 @@ class PilotService:
         self, pilot: Pilot, challenge: Challenge, viewer: CurrentUser
     ) -> PilotPublic:
         await self.session.refresh(pilot)
-        return await self.to_public(pilot, challenge, viewer)
+        return await self.view.to_public(pilot, challenge, viewer)
 
     # -- running -----------------------------------------------------------------------
 
@@ -365,7 +167,7 @@ class PilotService:
         milestone.completion_note = note or None
         self.session.add(milestone)
         await self.session.commit()
-        return await self.to_public(pilot, challenge, startup)
+        return await self.view.to_public(pilot, challenge, startup)
 
     async def report_kpis(
         self, pilot_id: int, data: KpiReportCreate, startup: CurrentUser
@@ -402,7 +204,7 @@ class PilotService:
     async def set_evaluators(
         self, pilot_id: int, evaluator_ids: Sequence[int], city: CurrentUser
     ) -> PilotPublic:
-        pilot, challenge = await self._get(pilot_id)
+        pilot, challenge = await self.view.get(pilot_id)
         if pilot.status in FINAL:
             raise PhaseConflict("the pilot", pilot.status, "it has its final decision")
         users = (await self.session.exec(select(User).where(col(User.id).in_(evaluator_ids)))).all()
@@ -420,19 +222,14 @@ class PilotService:
             unique=("pilot_id", "evaluator_id"),
         )
         await self.session.commit()
-        return await self.to_public(pilot, challenge, city)
-
-    async def evaluators_of(self, pilot: Pilot) -> set[int]:
-        """The evaluators the city chose for this pilot, else the challenge's pool (the
-        same rule the workflow applies when it invites them)."""
-        return set(await pilot_evaluators(self.session, pilot))
+        return await self.view.to_public(pilot, challenge, city)
 
     async def evaluate(
         self, pilot_id: int, score: int, comment: str, evaluator: CurrentUser
     ) -> PilotPublic:
-        pilot, challenge = await self._get(pilot_id)
+        pilot, challenge = await self.view.get(pilot_id)
         require_status(pilot, {PilotStatus.EVALUATION}, "pilots are scored during their evaluation")
-        if evaluator.id not in await self.evaluators_of(pilot):
+        if evaluator.id not in await self.view.evaluators_of(pilot):
             raise PermissionDeniedException("you are not an evaluator of this pilot")
         # One evaluation per evaluator and round, whoever writes first: the same one sent
         # many times at once is stored once, and sending it again changes nothing.
@@ -454,10 +251,10 @@ class PilotService:
             when_changed=("score", "comment"),
         )
         await self.session.commit()
-        return await self.to_public(pilot, challenge, evaluator)
+        return await self.view.to_public(pilot, challenge, evaluator)
 
     async def decide(self, pilot_id: int, data: DecisionRequest, city: CurrentUser) -> PilotPublic:
-        pilot, challenge = await self._get(pilot_id)
+        pilot, challenge = await self.view.get(pilot_id)
         require_status(pilot, {PilotStatus.EVALUATION}, "the city decides once the pilot has ended")
         if data.decision == "extend":
             assert data.new_end_at is not None
@@ -504,4 +301,4 @@ class PilotService:
         )
         pilot = await self.session.get(Pilot, ref.id)
         assert pilot is not None
-        return await self.to_public(pilot, challenge, city)
+        return await self.view.to_public(pilot, challenge, city)

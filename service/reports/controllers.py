@@ -11,13 +11,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.reports import OutcomeReport
 from service.reports.services import ReportService, report_csv
-from service.workflow_gateway import WorkflowGateway
 
 
-def provide_report_service(
-    db_session: NamedDependency[AsyncSession], workflow_gateway: NamedDependency[WorkflowGateway]
-) -> ReportService:
-    return ReportService(db_session, workflow_gateway)
+def provide_report_service(db_session: NamedDependency[AsyncSession]) -> ReportService:
+    return ReportService(db_session)
 
 
 class ReportController(Controller):

@@ -28,29 +28,29 @@ from service.auth.models import User
 from service.challenges.models import Challenge
 from service.challenges.queries import published_challenge
 from service.challenges.rules import require_phase
-from service.challenges.services import ChallengeService
+from service.challenges.views import challenge_public
 from service.clock import utcnow
 from service.pilots.models import Milestone, Pilot
-from service.pilots.services import PilotService
+from service.pilots.views import PilotView
 from service.proposals.models import Proposal, ProposalStatus
 from service.residents.engagement import engagement, you_said_we_did
-from service.workflow_gateway import WorkflowGateway
 
 REPORTED_PHASES = {ChallengePhase.CLOSED, ChallengePhase.CANCELLED}
 
 
 class ReportService:
-    def __init__(self, session: AsyncSession, gateway: WorkflowGateway) -> None:
+    """Reads only: it needs a session, never Temporal."""
+
+    def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.challenges = ChallengeService(session, gateway)
-        self.pilots = PilotService(session, gateway)
+        self.pilots = PilotView(session)
 
     async def outcome_report(self, challenge_id: int) -> OutcomeReport:
         challenge = await published_challenge(self.session, challenge_id)
         require_phase(
             challenge, REPORTED_PHASES, "the outcome report is published when the challenge ends"
         )
-        public = await self.challenges.to_public(challenge)
+        public = await challenge_public(self.session, challenge)
         proposals = (
             await self.session.exec(
                 select(Proposal)
