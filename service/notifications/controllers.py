@@ -34,6 +34,11 @@ from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.paths import UNSUBSCRIBE_PATH
 from service.residents.follows import followed_challenges, unfollow
 from service.security import CSRF_FIELD, EXCLUDE_FROM_CSRF, csrf_token
+from service.security.headers import PAGE_POLICY
+
+# The unsubscribe page looks like the pages (service/web): it loads their stylesheet from
+# /static, which the API's policy would refuse; nothing else is let in.
+UNSUBSCRIBE_POLICY = PAGE_POLICY.replace("style-src ", "style-src 'self' ", 1)
 
 
 def provide_notification_service(db_session: NamedDependency[AsyncSession]) -> NotificationService:
@@ -143,9 +148,12 @@ async def _unsubscribe_page(
             follows=follows,
             csrf_field=CSRF_FIELD,
             csrf_token=csrf_token(request),
+            stylesheet=request.app.state.get("stylesheet"),
         )
     )
-    return Response(html, media_type=MediaType.HTML)
+    return Response(
+        html, media_type=MediaType.HTML, headers={"content-security-policy": UNSUBSCRIBE_POLICY}
+    )
 
 
 class UnsubscribeController(Controller):
