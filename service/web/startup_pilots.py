@@ -29,7 +29,7 @@ from service.auth.guards import requires_startup
 from service.auth.identity import CurrentUser
 from service.challenges.search import challenge_titles
 from service.errors import Conflict, PhaseConflict
-from service.pilots.controllers import provide_pilot_service
+from service.pilots.controllers import provide_pilot_service, provide_pilot_view
 from service.pilots.services import PilotService
 from service.web.forms import FORM, Form, FormInvalid, read_form, validate
 from service.web.i18n import N_, Gettext
@@ -76,12 +76,12 @@ async def _pilot_page(
     pilot_id: int,
     viewer: CurrentUser | None,
     db_session: AsyncSession,
-    gateway: WorkflowGateway,
     *,
     form: Form | None = None,
     status_code: int = 200,
 ) -> Template:
-    pilot = await provide_pilot_service(db_session, gateway).read(pilot_id, viewer)
+    # The read of GET /api/pilots/{id}: notes only for who may read them.
+    pilot = await provide_pilot_view(db_session).read(pilot_id, viewer)
     titles = await challenge_titles(db_session, [pilot.challenge_id])
     owner = viewer is not None and viewer.role == Role.STARTUP and viewer.id == pilot.startup_id
     return page(
@@ -117,9 +117,8 @@ async def pilot_page(
     pilot_id: FromPath[int],
     viewer: NamedDependency[CurrentUser | None],
     db_session: NamedDependency[AsyncSession],
-    workflow_gateway: NamedDependency[WorkflowGateway],
 ) -> Template:
-    return await _pilot_page(request, pilot_id, viewer, db_session, workflow_gateway)
+    return await _pilot_page(request, pilot_id, viewer, db_session)
 
 
 @post(
@@ -150,7 +149,6 @@ async def accept(
         pilot_id,
         user,
         db_session,
-        workflow_gateway,
         form=Form({}, {FORM: error}),
         status_code=409,
     )
