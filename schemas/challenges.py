@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from schemas.common import ChallengePhase, Money, PilotStatus, PublicSchema, Schema
+from schemas.common import ChallengePhase, Moment, Money, PilotStatus, PublicSchema, Schema
 from schemas.residents import EngagementPublic
 
 WEIGHT_TOTAL = 100
@@ -56,8 +56,8 @@ class ChallengeFields(Schema):
     max_pilots: int = Field(ge=1, le=50)
     criteria: list[CriterionIn] = Field(min_length=1, max_length=20)
     kpis: list[KpiIn] = Field(default_factory=list, max_length=30)
-    proposals_close_at: AwareDatetime
-    review_deadline: AwareDatetime
+    proposals_close_at: Moment
+    review_deadline: Moment
     response_target_working_days: int = Field(
         default=10, ge=1, le=60, description="How soon the city answers resident input"
     )
@@ -103,8 +103,8 @@ class ChallengeUpdate(Schema):
     max_pilots: int | None = None
     criteria: list[CriterionIn] | None = Field(default=None, min_length=1, max_length=20)
     kpis: list[KpiIn] | None = Field(default=None, max_length=30)
-    proposals_close_at: AwareDatetime | None = None
-    review_deadline: AwareDatetime | None = None
+    proposals_close_at: Moment | None = None
+    review_deadline: Moment | None = None
     response_target_working_days: int | None = None
     review_reminder_days: list[int] | None = Field(default=None, max_length=5)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -100,6 +102,21 @@ def fits_the_database(value: int) -> int:
     if not DB_INT_MIN <= value <= DB_INT_MAX:
         raise ValueError(f"must be between {DB_INT_MIN} and {DB_INT_MAX}")
     return value
+
+
+def in_the_calendar(value: datetime) -> datetime:
+    """``value`` if its UTC form is a date of the calendar (years 1 to 9999): the service
+    stores and compares times in UTC, and 9999-12-31T23:59:59-14:00 has none."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must be a time whose UTC form is within the years 1 to 9999") from None
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(in_the_calendar)]
+"""Every time in a request: ISO 8601 with a time zone, whose UTC form is in the calendar
+(else a 422 naming the field)."""
 
 
 class Schema(BaseModel):

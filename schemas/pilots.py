@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from schemas.challenges import TimelineEntry
-from schemas.common import Money, PilotStatus, PublicSchema, Schema
+from schemas.common import Moment, Money, PilotStatus, PublicSchema, Schema
 from schemas.residents import RatingSummary
 
 MAX_EXTENSIONS = 2
@@ -31,12 +31,12 @@ def extension_refusal(extensions: int, limit: int = MAX_EXTENSIONS) -> str | Non
 
 class MilestoneIn(Schema):
     title: str = Field(min_length=1, max_length=200)
-    due_at: AwareDatetime
+    due_at: Moment
 
 
 class AgreementRequest(Schema):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     budget_eur: Money
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=50)
 
@@ -106,8 +106,8 @@ class ScaleUpPlan(Schema):
     budget_eur: Money
     procurement_route: ProcurementRoute
     areas: list[str] = Field(min_length=1, max_length=100)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment
+    ends_at: Moment | None = None
     notes: str = Field(default="", max_length=10000)
 
     @field_validator("areas")
@@ -122,7 +122,7 @@ class ScaleUpPlan(Schema):
 class DecisionRequest(Schema):
     decision: Literal["scale_up", "extend", "stop"]
     reason: str = Field(min_length=3, max_length=10000)
-    new_end_at: AwareDatetime | None = Field(default=None, validate_default=True)
+    new_end_at: Moment | None = Field(default=None, validate_default=True)
     plan: ScaleUpPlan | None = Field(default=None, validate_default=True)
 
     @field_validator("new_end_at")

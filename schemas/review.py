@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from schemas.common import Money, PublicSchema, Schema
+from schemas.common import Moment, Money, PublicSchema, Schema
 
 SCORE_MIN, SCORE_MAX = 0, 10
 
@@ -26,7 +26,7 @@ class ScreeningRequest(Schema):
 
 class InfoRequestCreate(Schema):
     question: str = Field(min_length=3, max_length=4000)
-    reply_deadline: AwareDatetime
+    reply_deadline: Moment
 
 
 class InfoAnswerCreate(Schema):

@@ -15,6 +15,7 @@ from typing import Any
 import asyncpg
 from litestar import MediaType, Request, Response
 from litestar.exceptions import ClientException, HTTPException, ValidationException
+from litestar.serialization import decode_json
 from litestar.types import Scope
 from litestar.types.protocols import Logger
 from pydantic import ValidationError
@@ -40,14 +41,15 @@ class Conflict(ClientException):
 
 
 class FieldError(ValidationException):
-    """Bad input that only the service can see (it needs the database or the clock)."""
+    """Bad input that only the service can see (it needs the database or the clock), or
+    that a type cannot check; ``source`` says where the field was: body, query, ..."""
 
     status_code = UNPROCESSABLE
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, source: str = "body") -> None:
         super().__init__(
             detail=f"invalid {field}: {message}",
-            extra=[{"key": field, "message": message, "source": "body"}],
+            extra=[{"key": field, "message": message, "source": source}],
         )
 
 
@@ -85,6 +87,44 @@ def validation_handler(_: Request[Any, Any, Any], exc: ValidationException) -> R
         status_code=status_code,
         media_type=MediaType.JSON,
         headers=exc.headers,
+    )
+
+
+# -- a body nested too deeply -------------------------------------------------------
+
+BAD_REQUEST = 400
+TOO_DEEP = "nested too deeply"
+
+
+def _decoding_json(exc: RecursionError) -> bool:
+    """Whether ``exc`` was raised while Litestar decoded a JSON body (msgspec, in C, gives
+    up past Python's recursion limit), rather than by a bug of ours."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code is decode_json.__code__:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def recursion_handler(_: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    """A JSON body nested deeper than the decoder goes (``[[[[...``) is the client's
+    error, on every endpoint that reads one: 400 naming the body. Any other
+    RecursionError stays the 500 it is."""
+    if not _decoding_json(exc):
+        return Response(
+            {"status_code": 500, "detail": "Internal Server Error"},
+            status_code=500,
+            media_type=MediaType.JSON,
+        )
+    return Response(
+        {
+            "status_code": BAD_REQUEST,
+            "detail": f"request body: {TOO_DEEP}",
+            "extra": [{"key": "body", "message": TOO_DEEP, "source": "body"}],
+        },
+        status_code=BAD_REQUEST,
+        media_type=MediaType.JSON,
     )
 
 
@@ -154,6 +194,9 @@ def log_exception(logger: Logger, scope: Scope, _: list[str]) -> None:
     """Litestar's log line for an unexpected error, with its traceback; but one line
     without for the database out of reach, or an outage writes a traceback a request."""
     error = sys.exc_info()[1]
+    if isinstance(error, RecursionError) and _decoding_json(error):
+        logger.info("request body %s (%s %s)", TOO_DEEP, scope.get("method"), scope["path"])
+        return
     if error is not None and database_unreachable(error):
         logger.warning(
             "database unreachable (%s %s): %s",
@@ -169,6 +212,7 @@ def log_exception(logger: Logger, scope: Scope, _: list[str]) -> None:
 
 exception_handlers = {
     ValidationException: validation_handler,
+    RecursionError: recursion_handler,
     DBAPIError: database_error_handler,  # OperationalError, InterfaceError, ... too
     PoolTimeout: database_error_handler,
     OSError: database_error_handler,  # refused, reset, timed out (any other: a 500)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import binascii
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from service.errors import FieldError
+from service.ids import read_record_id
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -20,12 +23,25 @@ def encode_cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
 
 
+# What encode_cursor makes: the base64 (URL alphabet, unpadded) of a record id, which is
+# 1 to 10 ASCII digits (ids are positive and fit the database's integers). Padding is
+# taken back if a client added it.
+_ENCODED = re.compile(r"[A-Za-z0-9_-]{2,16}={0,2}")
+
+
 def decode_cursor(cursor: str) -> int:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        return int(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (ValueError, UnicodeDecodeError):
-        raise FieldError("cursor", "not a cursor this API handed out") from None
+    """The record id in a cursor this API handed out. The one place a cursor is read:
+    anything else (not base64, not an id, zero, negative, past the database's integers,
+    too long, other scripts' digits) is a 422 naming ``cursor``, before any query."""
+    if _ENCODED.fullmatch(cursor):
+        bare = cursor.rstrip("=")
+        try:
+            decoded = base64.urlsafe_b64decode(bare + "=" * (-len(bare) % 4)).decode("ascii")
+        except (binascii.Error, ValueError):  # UnicodeDecodeError is a ValueError
+            decoded = ""
+        if (last_id := read_record_id(decoded)) is not None:
+            return last_id
+    raise FieldError("cursor", "not a cursor this API handed out", source="query")
 
 
 async def paginate(

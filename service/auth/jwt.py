@@ -16,6 +16,7 @@ from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 from schemas.common import Role
 from service.auth.identity import CurrentUser
 from service.auth.models import User
+from service.ids import read_record_id
 
 
 class OptionalJWTAuthenticationMiddleware(JWTAuthenticationMiddleware):
@@ -28,9 +29,10 @@ class OptionalJWTAuthenticationMiddleware(JWTAuthenticationMiddleware):
 
 
 async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
-    try:
-        user_id = int(token.sub)
-    except ValueError:
+    # Signed by us, but its subject must still be an id the database can hold: int()
+    # would take "²" or a number past 64 bits, and the database driver would fail on it.
+    user_id = read_record_id(token.sub)
+    if user_id is None:
         return None
     async with connection.app.state.session_factory() as session:
         user = await session.get(User, user_id)

@@ -114,11 +114,17 @@ class LinkReader:
 async def provide_link_reader(
     token: FromQuery[str], db_session: NamedDependency[AsyncSession], state: State
 ) -> LinkReader:
-    """The account a mail's signed link names; 404 for a link that is not (any more)."""
+    """The account a mail's signed link names; 404 naming ``token`` for a link that is
+    not one of ours (not signed by us, or not naming an id the database holds) or whose
+    account is gone."""
     user_id = read_unsubscribe_token(state.settings.signing_secret(), token)
     user = await db_session.get(User, user_id) if user_id is not None else None
     if user is None or user.id is None:
-        raise NotFoundException("this unsubscribe link is not valid (any more)")
+        message = "not a link this service sent, or its account is gone"
+        raise NotFoundException(
+            "this unsubscribe link is not valid (any more)",
+            extra=[{"key": "token", "message": message, "source": "query"}],
+        )
     return LinkReader(user=user, user_id=user.id, token=token)
 
 

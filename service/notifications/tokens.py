@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 
+from service.ids import read_record_id
 from service.paths import UNSUBSCRIBE_PATH
 from service.settings import Settings
 
@@ -29,10 +30,11 @@ def unsubscribe_token(secret: str, user_id: int) -> str:
 def read_unsubscribe_token(secret: str, token: str) -> int | None:
     """The user id the token was made for, or None if it is not one of ours."""
     user_part, _, signature = token.partition(".")
-    if not user_part.isdigit() or not signature:
+    user_id = read_record_id(user_part)  # ASCII digits in the database's range only
+    if user_id is None or not signature:
         return None
-    user_id = int(user_part)
-    if not hmac.compare_digest(signature, _signature(secret, user_id)):
+    # As bytes: compare_digest refuses str with characters past ASCII.
+    if not hmac.compare_digest(signature.encode(), _signature(secret, user_id).encode()):
         return None
     return user_id
 
