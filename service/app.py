@@ -90,7 +90,7 @@ def create_app(settings: Settings) -> Litestar:
         settings.signing_secret(), timedelta(minutes=settings.token_ttl_minutes)
     )
     openapi_path = "/schema"
-    web = WebInterface(settings)  # the pages: service/web
+    web = WebInterface(settings, api_errors=exception_handlers)  # the pages: service/web
     return Litestar(
         route_handlers=[
             health,
@@ -121,7 +121,7 @@ def create_app(settings: Settings) -> Litestar:
             IdempotencyMiddleware(),
         ],
         dependencies=app_dependencies,
-        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        exception_handlers={**exception_handlers, **web.exception_handlers},
         before_request=ids_fit_the_database,
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],

@@ -23,6 +23,15 @@ def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteH
         raise NotAuthorizedException("sign in first: this needs an account")
 
 
+class WrongRole(PermissionDeniedException):
+    """A signed-in account of a role the route is not for; ``allowed`` names the roles
+    it is for, so a page can say whose page it is (the JSON body is the same as any 403)."""
+
+    def __init__(self, detail: str, allowed: tuple[Role, ...]) -> None:
+        super().__init__(detail)
+        self.allowed = allowed
+
+
 def requires_role(*roles: Role) -> Guard:
     allowed = ", ".join(r.value for r in roles)
 
@@ -31,8 +40,9 @@ def requires_role(*roles: Role) -> Guard:
         if user is None:
             raise NotAuthorizedException("sign in first: this needs an account")
         if user.role not in roles:
-            raise PermissionDeniedException(
-                f"only {allowed} accounts can do this; you are signed in as {user.role.value}"
+            raise WrongRole(
+                f"only {allowed} accounts can do this; you are signed in as {user.role.value}",
+                roles,
             )
 
     guard.__name__ = f"requires_role({allowed})"

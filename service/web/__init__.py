@@ -21,6 +21,7 @@ For page authors (see the modules for details):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ControllerRouterHandler, Middleware
+from litestar.types import ControllerRouterHandler, ExceptionHandler, Middleware
 
 from service.settings import Settings
 from service.web.accounts import account_dependencies, account_handlers
@@ -44,7 +45,7 @@ from service.web.i18n import Formats, install, load_catalogues
 from service.web.labels import LABELS
 from service.web.me import me_dependencies, me_handlers
 from service.web.public import public_dependencies, public_handlers
-from service.web.rendering import page_exception_handlers
+from service.web.rendering import page_exception_handlers, unmatched_route_handlers
 from service.web.reports import report_handlers
 from service.web.residents import resident_dependencies, resident_handlers
 from service.web.session import PageUserMiddleware, session_config
@@ -85,7 +86,11 @@ def template_environment(catalogues: Any, formats: Formats) -> Environment:
 
 
 class WebInterface:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, api_errors: Mapping[Any, ExceptionHandler] | None = None
+    ) -> None:
+        """``api_errors``: the app's exception handlers; a page shows each of those
+        errors as a page with the API's status and words."""
         self.catalogues = load_catalogues()
         env = template_environment(self.catalogues, Formats(settings.time_zone))
         self.template_config = TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
@@ -118,7 +123,7 @@ class WebInterface:
                 **evaluator_dependencies,
                 **evaluator_pilot_dependencies,
             },
-            exception_handlers=page_exception_handlers,  # type: ignore[arg-type]
+            exception_handlers=page_exception_handlers(api_errors or {}),
             include_in_schema=False,
         )
         pages.register(city_router())
@@ -130,6 +135,8 @@ class WebInterface:
             include_in_schema=False,
         )
         self.route_handlers: list[ControllerRouterHandler] = [pages, static]
+        # For the app: a URL no route serves gets a page outside /api (JSON inside).
+        self.exception_handlers: dict[Any, Any] = unmatched_route_handlers
         # After the authentication middleware (Litestar puts it first), before the audit
         # log: the audit entry of a page's POST names the signed-in person.
         self.middleware: list[Middleware | DefineMiddleware] = [

@@ -7,6 +7,7 @@ a successful form it returns ``see_other(url)`` (post/redirect/get).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,14 +15,18 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.exceptions import (
     HTTPException,
+    MethodNotAllowedException,
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.exceptions.responses import create_exception_response
 from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandler
 
-from service.auth.guards import current_user
+from service.auth.guards import WrongRole, current_user
 from service.web.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGE_COOKIE_MAX_AGE,
@@ -31,7 +36,7 @@ from service.web.i18n import (
     request_language,
     translator,
 )
-from service.web.session import take_flash
+from service.web.session import is_page_path, take_flash
 
 
 def gettext_for(request: Request[Any, Any, Any]) -> Gettext:
@@ -107,10 +112,22 @@ def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
 
 
 # -- errors on pages ---------------------------------------------------------------------
+# A page's error is a page: in the visitor's language, with the site's header and a way
+# on. The JSON API keeps its JSON bodies: the handlers below are the pages' router's,
+# and the app's own (for URLs no route matches) answer a page only outside /api.
 
 
-def _error_page(request: Request[Any, Any, Any], status_code: int, detail: str) -> Response[Any]:
-    return page(request, "error.html", status_code=status_code, status=status_code, detail=detail)
+def _error_page(
+    request: Request[Any, Any, Any], status_code: int, detail: str, **context: Any
+) -> Response[Any]:
+    return page(
+        request,
+        "error.html",
+        status_code=status_code,
+        status=status_code,
+        detail=detail,
+        **{"allowed_roles": [], **context},
+    )
 
 
 def not_signed_in(request: Request[Any, Any, Any], _: NotAuthorizedException) -> Response[Any]:
@@ -118,7 +135,8 @@ def not_signed_in(request: Request[Any, Any, Any], _: NotAuthorizedException) ->
 
 
 def forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException) -> Response[Any]:
-    return _error_page(request, 403, str(exc.detail))
+    allowed = [role.value for role in exc.allowed] if isinstance(exc, WrongRole) else []
+    return _error_page(request, 403, str(exc.detail), allowed_roles=allowed)
 
 
 def not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[Any]:
@@ -132,10 +150,59 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     return response
 
 
-page_exception_handlers = {
-    NotAuthorizedException: not_signed_in,
-    PermissionDeniedException: forbidden,
-    NotFoundException: not_found,
-    ValidationException: http_error,  # the app's own answers it as JSON
-    HTTPException: http_error,
+def server_error(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    """Anything unexpected (logged with its traceback by the app): a page that says so,
+    and nothing of the error itself."""
+    return _error_page(request, 500, "")
+
+
+def as_page(api_handler: ExceptionHandler) -> ExceptionHandler:
+    """The API's answer to an error (its status, detail and headers such as
+    ``Retry-After``), shown as a page: so an error the domain raises reads the same on a
+    page as through the API, whatever new errors the API learns to answer."""
+
+    def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        answer = api_handler(request, exc)
+        status = answer.status_code or HTTP_500_INTERNAL_SERVER_ERROR
+        if status == 401:
+            return login_redirect(request)
+        content = answer.content if isinstance(answer.content, dict) else {}
+        detail = str(content.get("detail") or "") if status < 500 else ""
+        response = _error_page(request, status, detail)
+        response.headers.update(
+            {k: v for k, v in answer.headers.items() if k.lower() == "retry-after"}
+        )
+        return response
+
+    return handler
+
+
+def page_exception_handlers(api_handlers: Mapping[Any, ExceptionHandler]) -> dict[Any, Any]:
+    """The pages' router's error handlers: every error the API answers, as a page, and
+    the pages' own for sign-in, roles, missing records and anything unexpected."""
+    return {
+        **{key: as_page(handler) for key, handler in api_handlers.items()},
+        NotAuthorizedException: not_signed_in,
+        PermissionDeniedException: forbidden,
+        NotFoundException: not_found,
+        ValidationException: http_error,  # the app's own answers it as JSON
+        HTTPException: http_error,
+        HTTP_500_INTERNAL_SERVER_ERROR: server_error,
+    }
+
+
+def _page_or_json(page_handler: ExceptionHandler) -> ExceptionHandler:
+    def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        if is_page_path(request.url.path):
+            return page_handler(request, exc)
+        return create_exception_response(request, exc)  # Litestar's own JSON body
+
+    return handler
+
+
+# The app's handlers for what reaches no route (a URL nothing serves, a method it does
+# not take). Inside a route, the router's handlers above (or the API's) answer first.
+unmatched_route_handlers: dict[Any, Any] = {
+    NotFoundException: _page_or_json(not_found),
+    MethodNotAllowedException: _page_or_json(http_error),
 }
