@@ -249,3 +249,31 @@ def actors(api: AsyncTestClient, sessions: async_sessionmaker[AsyncSession]) -> 
     from tests.actors import Actors
 
     return Actors(api, sessions)
+
+
+# -- password hashing ------------------------------------------------------------------
+
+# The tests whose subject is the hash itself: its strength, its memory and its time.
+PRODUCTION_HASHING = {"test_memory_levers.py"}
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every account a test makes costs an Argon2id hash and a check, and with the
+    production parameters (64 MiB, three passes, four lanes) that is a fifth of a second
+    of CPU or more each, about half of what the suite spends. Except in the tests of the
+    hash itself (``PRODUCTION_HASHING``: its parameters, memory and time), hashes are
+    made with Argon2id's cheapest parameters: still real hashes, checked as in
+    production (the parameters travel in the hash), only cheaper to make."""
+    if request.path.name in PRODUCTION_HASHING:
+        yield
+        return
+    from argon2 import PasswordHasher
+
+    from service.auth import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", cheap)  # fails loudly if the module changes
+        patch.setattr(passwords, "_DUMMY_HASH", cheap.hash("not-a-real-password"))
+        yield

@@ -187,6 +187,17 @@ async def test_a_body_announced_past_the_limit_is_refused_at_once(served: Thread
 # -- sign-ups --------------------------------------------------------------------------
 
 
+async def test_accounts_are_hashed_with_the_production_argon2id_parameters(module_sessions):
+    """What the other tests of the suite make cheaper (tests/conftest.py) is, here and in
+    production, Argon2id with 64 MiB, three passes and four lanes."""
+    from service.auth.passwords import hash_password, verify_password
+
+    stored = await hash_password(PASSWORD)
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), stored
+    assert await verify_password(stored, PASSWORD)
+    assert not await verify_password(stored, PASSWORD + "!")
+
+
 async def test_twenty_sign_ups_at_once_hold_little_memory(served: ThreadedApi, module_sessions):
     """20 x 64 MiB of password hashing, were they all hashed at once; a few at a time,
     the API stays far below that."""
