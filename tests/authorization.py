@@ -6,6 +6,8 @@ fails the matrix test until someone decides who may call it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 PUBLIC = frozenset({"anonymous", "city", "startup", "evaluator", "resident"})
 SIGNED_IN = frozenset({"city", "startup", "evaluator", "resident"})
 CITY = frozenset({"city"})
@@ -96,4 +98,165 @@ EXPECTED: dict[str, frozenset[str]] = {
 FORM_PAGES: dict[str, str] = {
     "POST /api/unsubscribe/confirm": "/api/unsubscribe",
     "POST /api/unsubscribe/unfollow/{challenge_id}": "/api/unsubscribe",
+}
+
+
+# -- the web interface ------------------------------------------------------------------
+# Every page (GET) and form action (POST) the app serves outside /api, /schema and
+# /static, with who may use it; a new page without a row fails tests/web/test_page_matrix.py.
+# A signed-in account of another role gets the 403 page; an anonymous visitor on a page
+# for accounts is sent to /login?next=... . Where a page does what an API endpoint does,
+# ``api`` names it and the page must let in exactly the roles the API does.
+
+
+@dataclass(frozen=True)
+class Page:
+    roles: frozenset[str]
+    api: str | None = None
+    """The endpoint whose rule this page follows (its row above must have the same roles)."""
+    reached_by: frozenset[str] | None = None
+    """Who opens it on real records, where a rule about the record narrows ``roles``."""
+
+    @property
+    def reachers(self) -> frozenset[str]:
+        return self.roles if self.reached_by is None else self.reached_by
+
+
+PAGES: dict[str, Page] = {
+    # public pages and signing in
+    "GET /": Page(PUBLIC, "GET /api/challenges"),
+    "GET /register": Page(PUBLIC, "POST /api/auth/register"),
+    "POST /register": Page(PUBLIC, "POST /api/auth/register"),
+    "GET /login": Page(PUBLIC, "POST /api/auth/login"),
+    "POST /login": Page(PUBLIC, "POST /api/auth/login"),
+    "POST /logout": Page(PUBLIC),  # signing out is harmless for anyone
+    "GET /challenges/{challenge_id}": Page(PUBLIC, "GET /api/challenges/{challenge_id}"),
+    "GET /challenges/{challenge_id}/report": Page(
+        PUBLIC, "GET /api/challenges/{challenge_id}/report"
+    ),
+    "GET /pilots/{pilot_id}": Page(PUBLIC, "GET /api/pilots/{pilot_id}"),
+    # every account
+    "GET /me": Page(SIGNED_IN, "GET /api/me"),
+    "POST /me/email-preference": Page(SIGNED_IN, "PUT /api/me/email-preference"),
+    "POST /me/notifications/{notification_id}/read": Page(
+        SIGNED_IN, "POST /api/me/notifications/{notification_id}/read"
+    ),
+    "POST /me/notifications/read-all": Page(SIGNED_IN, "POST /api/me/notifications/read-all"),
+    # A resident reads no proposal (403 on each, as through the API): the city, its author
+    # and its evaluators do.
+    "GET /proposals/{proposal_id}": Page(
+        SIGNED_IN, "GET /api/proposals/{proposal_id}", reached_by=CITY | STARTUP | EVALUATOR
+    ),
+    # residents
+    "POST /challenges/{challenge_id}/inputs": Page(
+        RESIDENT, "POST /api/challenges/{challenge_id}/inputs"
+    ),
+    "POST /challenges/{challenge_id}/follow": Page(
+        RESIDENT, "POST /api/challenges/{challenge_id}/follow"
+    ),
+    "POST /challenges/{challenge_id}/unfollow": Page(
+        RESIDENT, "DELETE /api/challenges/{challenge_id}/follow"
+    ),
+    "POST /inputs/{input_id}/endorse": Page(RESIDENT, "POST /api/inputs/{input_id}/endorse"),
+    "GET /inputs/{input_id}/report": Page(RESIDENT, "POST /api/inputs/{input_id}/report"),
+    "POST /inputs/{input_id}/report": Page(RESIDENT, "POST /api/inputs/{input_id}/report"),
+    "POST /pilots/{pilot_id}/inputs": Page(RESIDENT, "POST /api/pilots/{pilot_id}/inputs"),
+    # startups
+    "GET /startup": Page(STARTUP, "GET /api/me/proposals"),
+    "GET /challenges/{challenge_id}/proposals/new": Page(
+        STARTUP, "POST /api/challenges/{challenge_id}/proposals"
+    ),
+    "POST /challenges/{challenge_id}/proposals/new": Page(
+        STARTUP, "POST /api/challenges/{challenge_id}/proposals"
+    ),
+    "POST /challenges/{challenge_id}/proposals/draft/discard": Page(STARTUP),  # pages only
+    "GET /proposals/{proposal_id}/edit": Page(STARTUP, "PATCH /api/proposals/{proposal_id}"),
+    "POST /proposals/{proposal_id}/edit": Page(STARTUP, "PATCH /api/proposals/{proposal_id}"),
+    "GET /proposals/{proposal_id}/withdraw": Page(
+        STARTUP, "POST /api/proposals/{proposal_id}/withdraw"
+    ),
+    "POST /proposals/{proposal_id}/withdraw": Page(
+        STARTUP, "POST /api/proposals/{proposal_id}/withdraw"
+    ),
+    "POST /info-requests/{request_id}/answer": Page(
+        STARTUP, "POST /api/info-requests/{request_id}/answer"
+    ),
+    "POST /pilots/{pilot_id}/accept": Page(STARTUP, "POST /api/pilots/{pilot_id}/accept"),
+    "GET /pilots/{pilot_id}/decline": Page(STARTUP, "POST /api/pilots/{pilot_id}/decline"),
+    "POST /pilots/{pilot_id}/decline": Page(STARTUP, "POST /api/pilots/{pilot_id}/decline"),
+    "GET /pilots/{pilot_id}/milestones/{milestone_id}/complete": Page(
+        STARTUP, "POST /api/pilots/{pilot_id}/milestones/{milestone_id}/complete"
+    ),
+    "POST /pilots/{pilot_id}/milestones/{milestone_id}/complete": Page(
+        STARTUP, "POST /api/pilots/{pilot_id}/milestones/{milestone_id}/complete"
+    ),
+    "GET /pilots/{pilot_id}/kpi-reports/new": Page(
+        STARTUP, "POST /api/pilots/{pilot_id}/kpi-reports"
+    ),
+    "POST /pilots/{pilot_id}/kpi-reports/new": Page(
+        STARTUP, "POST /api/pilots/{pilot_id}/kpi-reports"
+    ),
+    # evaluators
+    "GET /evaluator": Page(EVALUATOR, "GET /api/me/assignments"),
+    "GET /evaluator/assignments/{assignment_id}": Page(
+        EVALUATOR, "GET /api/assignments/{assignment_id}"
+    ),
+    "POST /evaluator/assignments/{assignment_id}": Page(
+        EVALUATOR, "PUT /api/assignments/{assignment_id}/scores"
+    ),
+    "GET /evaluator/assignments/{assignment_id}/conflict": Page(
+        EVALUATOR, "POST /api/assignments/{assignment_id}/conflict"
+    ),
+    "POST /evaluator/assignments/{assignment_id}/conflict": Page(
+        EVALUATOR, "POST /api/assignments/{assignment_id}/conflict"
+    ),
+    "GET /evaluator/pilots/{pilot_id}": Page(EVALUATOR, "PUT /api/pilots/{pilot_id}/evaluation"),
+    "POST /evaluator/pilots/{pilot_id}": Page(EVALUATOR, "PUT /api/pilots/{pilot_id}/evaluation"),
+    # the city console
+    "GET /city": Page(CITY),  # what waits for the city: no one endpoint
+    "GET /city/challenges/new": Page(CITY, "POST /api/challenges"),
+    "POST /city/challenges": Page(CITY, "POST /api/challenges"),
+    "GET /city/challenges/{challenge_id}": Page(CITY),  # the console of one challenge
+    "GET /city/challenges/{challenge_id}/edit": Page(CITY, "PATCH /api/challenges/{challenge_id}"),
+    "POST /city/challenges/{challenge_id}/edit": Page(CITY, "PATCH /api/challenges/{challenge_id}"),
+    "GET /city/challenges/{challenge_id}/publish": Page(
+        CITY, "POST /api/challenges/{challenge_id}/publish"
+    ),
+    "POST /city/challenges/{challenge_id}/publish": Page(
+        CITY, "POST /api/challenges/{challenge_id}/publish"
+    ),
+    "GET /city/challenges/{challenge_id}/cancel": Page(
+        CITY, "POST /api/challenges/{challenge_id}/cancel"
+    ),
+    "POST /city/challenges/{challenge_id}/cancel": Page(
+        CITY, "POST /api/challenges/{challenge_id}/cancel"
+    ),
+    "GET /city/challenges/{challenge_id}/review": Page(
+        CITY, "GET /api/challenges/{challenge_id}/assignments"
+    ),
+    "POST /city/challenges/{challenge_id}/evaluators": Page(
+        CITY, "POST /api/challenges/{challenge_id}/evaluators"
+    ),
+    "GET /city/proposals/{proposal_id}/screening": Page(
+        CITY, "POST /api/proposals/{proposal_id}/screening"
+    ),
+    "POST /city/proposals/{proposal_id}/screening": Page(
+        CITY, "POST /api/proposals/{proposal_id}/screening"
+    ),
+    "GET /city/challenges/{challenge_id}/ranking": Page(
+        CITY, "GET /api/challenges/{challenge_id}/ranking"
+    ),
+    "POST /city/challenges/{challenge_id}/shortlist": Page(
+        CITY, "POST /api/challenges/{challenge_id}/shortlist"
+    ),
+    "GET /city/pilots/{pilot_id}": Page(CITY, "POST /api/pilots/{pilot_id}/agreement"),
+    "POST /city/pilots/{pilot_id}/agreement": Page(CITY, "POST /api/pilots/{pilot_id}/agreement"),
+    "POST /city/pilots/{pilot_id}/decision": Page(CITY, "POST /api/pilots/{pilot_id}/decision"),
+    "GET /city/challenges/{challenge_id}/inputs": Page(CITY),  # hidden input too
+    "GET /city/inputs/{input_id}": Page(CITY, "POST /api/inputs/{input_id}/response"),
+    "POST /city/inputs/{input_id}/response": Page(CITY, "POST /api/inputs/{input_id}/response"),
+    "POST /city/inputs/{input_id}/consider": Page(CITY, "POST /api/inputs/{input_id}/consider"),
+    "POST /city/inputs/{input_id}/hide": Page(CITY, "POST /api/inputs/{input_id}/hide"),
+    "POST /city/inputs/{input_id}/restore": Page(CITY, "POST /api/inputs/{input_id}/restore"),
+    "GET /city/challenges/{challenge_id}/audit": Page(CITY, "GET /api/audit"),
 }

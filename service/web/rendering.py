@@ -7,6 +7,7 @@ a successful form it returns ``see_other(url)`` (post/redirect/get).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +24,7 @@ from litestar.exceptions import (
 )
 from litestar.exceptions.responses import create_exception_response
 from litestar.response import Redirect, Template
+from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandler
 
@@ -104,10 +106,32 @@ def see_other(url: str) -> Redirect:
     return Redirect(path=url, status_code=303)
 
 
+def _page_at_or_above(request: Request[Any, Any, Any], path: str) -> str:
+    """The nearest address at or above ``path`` that a browser can open (a page's GET
+    route): a form's action often takes only POST."""
+    pages = [
+        re.compile(re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(route.path)))
+        for route in request.app.routes
+        if isinstance(route, HTTPRoute) and "GET" in route.methods and is_page_path(route.path)
+    ]
+    segments = path.rstrip("/").split("/")
+    while len(segments) > 1:
+        candidate = "/".join(segments)
+        if any(pattern.fullmatch(candidate) for pattern in pages):
+            return candidate
+        segments.pop()
+    return "/"
+
+
 def login_redirect(request: Request[Any, Any, Any]) -> Redirect:
-    target = request.url.path
-    if request.method == "GET" and request.url.query:
-        target += f"?{request.url.query}"
+    """To sign in, then back: to this page, or, after a form posted without a session
+    (it ran out while the form was open), to the page the form belongs to."""
+    if request.method == "GET":
+        target = request.url.path
+        if request.url.query:
+            target += f"?{request.url.query}"
+    else:
+        target = _page_at_or_above(request, request.url.path)
     return see_other(f"/login?{urlencode({'next': target})}")
 
 
