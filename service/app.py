@@ -22,9 +22,9 @@ from service.auth.jwt import create_jwt_auth
 from service.challenges.controllers import ChallengeController
 from service.db.engine import create_engine, create_session_factory
 from service.deps import app_dependencies
-from service.errors import exception_handlers, log_exception
+from service.http.errors import exception_handlers, log_exception
+from service.http.ids import ids_fit_the_database
 from service.idempotency.middleware import IdempotencyMiddleware
-from service.ids import ids_fit_the_database
 from service.notifications.controllers import (
     EmailPreferenceController,
     NotificationController,

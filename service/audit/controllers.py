@@ -14,7 +14,7 @@ from schemas.common import Moment, Page, plain_text
 from service.audit.queries import AuditService
 from service.auth.guards import requires_city
 from service.errors import FieldError
-from service.ids import QueryId
+from service.http.ids import QueryId
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 # A filter compared with a text column: no longer than any value the column holds, and

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from litestar.exceptions import NotAuthorizedException
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -14,7 +13,7 @@ from service.auth.models import User
 from service.auth.passwords import hash_password, verify_password
 from service.auth.throttle import LoginThrottle, SignUpThrottle
 from service.clock import utcnow
-from service.errors import Conflict
+from service.errors import Conflict, NotAuthenticated
 
 
 def normalise_email(email: str) -> str:
@@ -68,10 +67,10 @@ class AccountService:
             await self.session.exec(select(User).where(User.email == normalise_email(email)))
         ).first()
         if not await verify_password(user.password_hash if user else None, password):
-            raise NotAuthorizedException("wrong e-mail address or password")
+            raise NotAuthenticated("wrong e-mail address or password")
         assert user is not None
         if not user.is_active:
-            raise NotAuthorizedException("this account is disabled")
+            raise NotAuthenticated("this account is disabled")
         return user
 
     async def set_active(self, email: str, active: bool) -> bool:
@@ -86,5 +85,5 @@ class AccountService:
     async def get(self, user_id: int) -> UserPublic:
         user = await self.session.get(User, user_id)
         if user is None:
-            raise NotAuthorizedException("this account no longer exists")
+            raise NotAuthenticated("this account no longer exists")
         return UserPublic.model_validate(user)

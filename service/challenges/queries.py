@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from litestar.exceptions import NotFoundException
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,6 +14,7 @@ from schemas.common import actor_label
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge, Criterion, Kpi, PhaseTransition
 from service.challenges.rules import is_public, may_read
+from service.errors import NotFound
 
 
 async def visible_challenge(
@@ -23,7 +23,7 @@ async def visible_challenge(
     """The challenge if ``viewer`` may read it (the city reads drafts too); else 404."""
     challenge = await session.get(Challenge, challenge_id)
     if challenge is None or not may_read(challenge, viewer):
-        raise NotFoundException(f"no challenge {challenge_id}")
+        raise NotFound(f"no challenge {challenge_id}")
     return challenge
 
 
@@ -32,7 +32,7 @@ async def published_challenge(session: AsyncSession, challenge_id: int) -> Chall
     city, since it has no review, pilots, questions or report yet."""
     challenge = await session.get(Challenge, challenge_id)
     if challenge is None or not is_public(challenge):
-        raise NotFoundException(f"no challenge {challenge_id}")
+        raise NotFound(f"no challenge {challenge_id}")
     return challenge
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.notifications import EmailPreference, NotificationPage, NotificationPublic
 from service.auth.models import User
 from service.clock import utcnow
+from service.errors import NotFound
 from service.notifications.models import Notification
 from service.pagination import paginate
 
@@ -17,7 +17,7 @@ from service.pagination import paginate
 async def email_preference(session: AsyncSession, user_id: int) -> EmailPreference:
     user = await session.get(User, user_id)
     if user is None:
-        raise NotFoundException("this account no longer exists")
+        raise NotFound("this account no longer exists")
     return EmailPreference(user.email_preference)
 
 
@@ -28,7 +28,7 @@ async def set_email_preference(
     it is none (the drainer and the daily round check it again before sending)."""
     user = await session.get(User, user_id)
     if user is None:
-        raise NotFoundException("this account no longer exists")
+        raise NotFound("this account no longer exists")
     user.email_preference = preference
     session.add(user)
     await session.commit()
@@ -60,7 +60,7 @@ class NotificationService:
     async def mark_read(self, user_id: int, notification_id: int) -> NotificationPublic:
         notification = await self.session.get(Notification, notification_id)
         if notification is None or notification.user_id != user_id:
-            raise NotFoundException(f"no notification {notification_id}")
+            raise NotFound(f"no notification {notification_id}")
         if notification.read_at is None:
             notification.read_at = utcnow()
             self.session.add(notification)

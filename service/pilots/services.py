@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,7 +34,7 @@ from service.challenges.queries import published_challenge
 from service.challenges.rules import require_phase
 from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of, upsert
-from service.errors import Conflict, FieldError, PhaseConflict
+from service.errors import Conflict, FieldError, Forbidden, NotFound, PhaseConflict
 from service.notifications import messages
 from service.notifications.commands import notify
 from service.pilots.models import (
@@ -69,7 +68,7 @@ class PilotService:
     async def _own(self, pilot_id: int, startup: CurrentUser) -> tuple[Pilot, Challenge]:
         pilot, challenge = await self.view.get(pilot_id)
         if pilot.startup_id != startup.id:
-            raise PermissionDeniedException("only the startup running this pilot can do this")
+            raise Forbidden("only the startup running this pilot can do this")
         return pilot, challenge
 
     async def read(self, pilot_id: int, viewer: CurrentUser | None) -> PilotPublic:
@@ -160,7 +159,7 @@ class PilotService:
         require_status(pilot, {PilotStatus.RUNNING}, "milestones are completed while running")
         milestone = await self.session.get(Milestone, milestone_id)
         if milestone is None or milestone.pilot_id != pilot_id:
-            raise NotFoundException(f"no milestone {milestone_id} in pilot {pilot_id}")
+            raise NotFound(f"no milestone {milestone_id} in pilot {pilot_id}")
         if milestone.completed_at is not None:
             raise Conflict("this milestone is already complete")
         milestone.completed_at = utcnow()
@@ -230,7 +229,7 @@ class PilotService:
         pilot, challenge = await self.view.get(pilot_id)
         require_status(pilot, {PilotStatus.EVALUATION}, "pilots are scored during their evaluation")
         if evaluator.id not in await self.view.evaluators_of(pilot):
-            raise PermissionDeniedException("you are not an evaluator of this pilot")
+            raise Forbidden("you are not an evaluator of this pilot")
         # One evaluation per evaluator and round, whoever writes first: the same one sent
         # many times at once is stored once, and sending it again changes nothing.
         await upsert(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from litestar.exceptions import NotFoundException
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,6 +29,7 @@ from service.auth.models import User
 from service.challenges.models import Challenge, Kpi, PhaseTransition
 from service.challenges.queries import timeline_entry
 from service.clock import utcnow
+from service.errors import NotFound
 from service.pilots.models import (
     KpiReport,
     KpiReportValue,
@@ -52,7 +52,7 @@ class PilotView:
     async def get(self, pilot_id: int) -> tuple[Pilot, Challenge]:
         pilot = await self.session.get(Pilot, pilot_id)
         if pilot is None:
-            raise NotFoundException(f"no pilot {pilot_id}")
+            raise NotFound(f"no pilot {pilot_id}")
         challenge = await self.session.get(Challenge, pilot.challenge_id)
         assert challenge is not None
         return pilot, challenge

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,7 +12,7 @@ from service.auth.models import User
 from service.challenges.models import Challenge
 from service.challenges.queries import visible_challenge
 from service.clock import utcnow
-from service.errors import Conflict, FieldError, PhaseConflict
+from service.errors import Conflict, FieldError, Forbidden, NotFound, PhaseConflict
 from service.pagination import paginate
 from service.proposals.models import Proposal, ProposalStatus
 from service.review.models import Assignment, AssignmentStatus
@@ -50,9 +49,9 @@ class ProposalService:
     async def _readable(self, proposal_id: int, viewer: CurrentUser) -> Proposal:
         proposal = await self.session.get(Proposal, proposal_id)
         if proposal is None:
-            raise NotFoundException(f"no proposal {proposal_id}")
+            raise NotFound(f"no proposal {proposal_id}")
         if not await self.can_read(proposal, viewer):
-            raise PermissionDeniedException("this proposal is not yours to read")
+            raise Forbidden("this proposal is not yours to read")
         return proposal
 
     async def can_read(self, proposal: Proposal, viewer: CurrentUser) -> bool:
@@ -75,11 +74,9 @@ class ProposalService:
     async def _own(self, proposal_id: int, startup: CurrentUser) -> tuple[Proposal, Challenge]:
         proposal = await self.session.get(Proposal, proposal_id)
         if proposal is None:
-            raise NotFoundException(f"no proposal {proposal_id}")
+            raise NotFound(f"no proposal {proposal_id}")
         if proposal.startup_id != startup.id:
-            raise PermissionDeniedException(
-                "only the startup that submitted a proposal can change it"
-            )
+            raise Forbidden("only the startup that submitted a proposal can change it")
         challenge = await self.session.get(Challenge, proposal.challenge_id)
         assert challenge is not None
         return proposal, challenge
@@ -151,7 +148,7 @@ class ProposalService:
                 )
             )
         elif viewer.role != Role.CITY:
-            raise PermissionDeniedException("proposals are visible to the city and their authors")
+            raise Forbidden("proposals are visible to the city and their authors")
         rows, next_cursor = await paginate(self.session, statement, Proposal.id, cursor, limit)
         return Page(items=[await self.to_public(p, viewer) for p in rows], next_cursor=next_cursor)
 

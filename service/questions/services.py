@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from litestar.exceptions import NotFoundException
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -12,7 +11,7 @@ from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
 from service.challenges.queries import published_challenge, visible_challenge
 from service.clock import utcnow
-from service.errors import PhaseConflict
+from service.errors import NotFound, PhaseConflict
 from service.pagination import paginate
 from service.questions.models import Question
 
@@ -40,7 +39,7 @@ class QuestionService:
     async def answer(self, question_id: int, body: str, city: CurrentUser) -> QuestionPublic:
         question = await self.session.get(Question, question_id)
         if question is None:
-            raise NotFoundException(f"no question {question_id}")
+            raise NotFound(f"no question {question_id}")
         challenge = await self.session.get(Challenge, question.challenge_id)
         assert challenge is not None
         if challenge.phase == ChallengePhase.CANCELLED:

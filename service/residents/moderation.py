@@ -3,14 +3,13 @@ consideration, hiding it with a reason its author sees, and restoring it."""
 
 from __future__ import annotations
 
-from litestar.exceptions import NotFoundException
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.residents import InputPublic, InputStatus
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
 from service.clock import utcnow
-from service.errors import Conflict
+from service.errors import Conflict, NotFound
 from service.notifications import messages
 from service.notifications.commands import notify
 from service.residents.models import ResidentInput
@@ -24,7 +23,7 @@ class ModerationService:
     async def _input(self, input_id: int) -> tuple[ResidentInput, Challenge]:
         resident_input = await self.session.get(ResidentInput, input_id)
         if resident_input is None:
-            raise NotFoundException(f"no input {input_id}")
+            raise NotFound(f"no input {input_id}")
         challenge = await self.session.get(Challenge, resident_input.challenge_id)
         assert challenge is not None
         return resident_input, challenge

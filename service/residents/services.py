@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,7 +26,7 @@ from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
 from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of
-from service.errors import Conflict, FieldError, PhaseConflict
+from service.errors import Conflict, FieldError, NotFound, PhaseConflict
 from service.pagination import paginate
 from service.pilots.models import Pilot
 from service.residents.access import is_city, public_challenge
@@ -119,7 +118,7 @@ class InputService:
     async def on_pilot(self, pilot_id: int, data: InputCreate, author: CurrentUser) -> InputPublic:
         pilot = await self.session.get(Pilot, pilot_id)
         if pilot is None:
-            raise NotFoundException(f"no pilot {pilot_id}")
+            raise NotFound(f"no pilot {pilot_id}")
         if pilot.status != PilotStatus.RUNNING:
             raise PhaseConflict(
                 "the pilot",
@@ -161,7 +160,7 @@ class InputService:
     async def visible(self, input_id: int, viewer: CurrentUser | None) -> ResidentInput:
         resident_input = await self.session.get(ResidentInput, input_id)
         if resident_input is None or not can_see(resident_input, viewer):
-            raise NotFoundException(f"no input {input_id}")
+            raise NotFound(f"no input {input_id}")
         return resident_input
 
     async def read(self, input_id: int, viewer: CurrentUser | None) -> InputPublic:
@@ -202,7 +201,7 @@ class InputService:
     ) -> Page[InputPublic]:
         pilot = await self.session.get(Pilot, pilot_id)
         if pilot is None:
-            raise NotFoundException(f"no pilot {pilot_id}")
+            raise NotFound(f"no pilot {pilot_id}")
         conditions = [col(ResidentInput.pilot_id) == pilot_id]
         return await self._page(conditions, viewer, cursor, limit)
 
@@ -247,7 +246,7 @@ class InputService:
     async def _others_input(self, input_id: int, user: CurrentUser, doing: str) -> ResidentInput:
         resident_input = await self.session.get(ResidentInput, input_id)
         if resident_input is None or resident_input.status == InputStatus.HIDDEN:
-            raise NotFoundException(f"no input {input_id}")
+            raise NotFound(f"no input {input_id}")
         if resident_input.author_id == user.id:
             raise Conflict(f"you cannot {doing} your own input")
         challenge = await public_challenge(self.session, resident_input.challenge_id)

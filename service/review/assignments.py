@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,7 +28,7 @@ from service.challenges.queries import published_challenge
 from service.challenges.rules import city_contacts, require_phase
 from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of, upsert
-from service.errors import Conflict, FieldError
+from service.errors import Conflict, FieldError, Forbidden, NotFound
 from service.notifications import messages
 from service.notifications.commands import notify
 from service.proposals.models import Proposal, ProposalStatus
@@ -202,9 +201,9 @@ class AssignmentService:
     async def _own(self, assignment_id: int, evaluator: CurrentUser) -> Assignment:
         assignment = await self.session.get(Assignment, assignment_id)
         if assignment is None:
-            raise NotFoundException(f"no assignment {assignment_id}")
+            raise NotFound(f"no assignment {assignment_id}")
         if assignment.evaluator_id != evaluator.id:
-            raise PermissionDeniedException("this assignment belongs to another evaluator")
+            raise Forbidden("this assignment belongs to another evaluator")
         return assignment
 
     async def mine(self, evaluator: CurrentUser) -> list[MyAssignment]:

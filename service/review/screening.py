@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlalchemy import or_
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,7 +15,7 @@ from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
 from service.challenges.rules import city_contacts, require_phase
 from service.clock import utcnow
-from service.errors import Conflict, FieldError
+from service.errors import Conflict, FieldError, Forbidden, NotFound
 from service.notifications import messages
 from service.notifications.commands import notify
 from service.proposals.models import Proposal, ProposalStatus
@@ -39,7 +38,7 @@ class ScreeningService:
     async def _proposal_in_review(self, proposal_id: int) -> tuple[Proposal, Challenge]:
         proposal = await self.session.get(Proposal, proposal_id)
         if proposal is None:
-            raise NotFoundException(f"no proposal {proposal_id}")
+            raise NotFound(f"no proposal {proposal_id}")
         challenge = await self.session.get(Challenge, proposal.challenge_id)
         assert challenge is not None
         require_phase(
@@ -177,11 +176,11 @@ class ScreeningService:
     ) -> InfoRequestPublic:
         request = await self.session.get(InfoRequest, request_id)
         if request is None:
-            raise NotFoundException(f"no request for information {request_id}")
+            raise NotFound(f"no request for information {request_id}")
         proposal = await self.session.get(Proposal, request.proposal_id)
         assert proposal is not None
         if proposal.startup_id != startup.id:
-            raise PermissionDeniedException("only the startup asked can answer")
+            raise Forbidden("only the startup asked can answer")
         challenge = await self.session.get(Challenge, request.challenge_id)
         assert challenge is not None
         require_phase(challenge, {ChallengePhase.REVIEW}, "answers are taken during the review")
@@ -228,9 +227,9 @@ class ScreeningService:
     ) -> tuple[list[ProposalEventPublic], list[InfoRequestPublic]]:
         proposal = await self.session.get(Proposal, proposal_id)
         if proposal is None:
-            raise NotFoundException(f"no proposal {proposal_id}")
+            raise NotFound(f"no proposal {proposal_id}")
         if viewer.role != Role.CITY and proposal.startup_id != viewer.id:
-            raise PermissionDeniedException("a proposal's history is for the city and its author")
+            raise Forbidden("a proposal's history is for the city and its author")
         events = (
             await self.session.exec(
                 select(ProposalEvent)

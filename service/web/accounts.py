@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException
 from litestar.params import FromQuery
 from litestar.response import Template
 
@@ -15,7 +15,7 @@ from schemas.auth import LoginRequest, RegisterRequest
 from service.auth.controllers import provide_account_service
 from service.auth.guards import current_user
 from service.auth.services import AccountService
-from service.errors import Conflict
+from service.errors import Conflict, NotAuthenticated
 from service.web.forms import FORM, Form, FormInvalid, echoed, read_form, validate
 from service.web.i18n import N_, Gettext
 from service.web.rendering import gettext_for, page, safe_next, see_other
@@ -117,7 +117,7 @@ async def login(
         user = await accounts.sign_in(data.email, data.password, _client_address(request))
     except FormInvalid as invalid:
         return _login_again(request, values, invalid.errors, target, REFUSED)
-    except NotAuthorizedException:
+    except NotAuthenticated:
         # Which of the two was wrong is not said: that would tell who has an account.
         message = _("The e-mail address or the password is not right.")
         errors = {"email": message, "password": _("Check your password and try again.")}

@@ -17,7 +17,6 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import ValidationException
 from litestar.params import FromPath
 from litestar.response import Template
 from pydantic import ValidationError
@@ -30,7 +29,7 @@ from service.auth.identity import CurrentUser
 from service.challenges.queries import published_challenge
 from service.challenges.search import challenge_titles, proposal_titles
 from service.clock import utcnow
-from service.errors import Conflict, PhaseConflict
+from service.errors import Conflict, FieldError, PhaseConflict
 from service.pilots.queries import OwnPilotEvaluation, pilots_to_evaluate
 from service.review.assignments import AssignmentService
 from service.review.controllers import provide_assignments
@@ -386,7 +385,7 @@ async def save_scores(
             )
         }
         status_code = 409
-    except ValidationException as exc:  # the domain's refusal of a field
+    except FieldError as exc:  # the domain's refusal of a field
         errors, status_code = errors_from(exc, _), 422
     else:
         if saved.complete:

@@ -3,7 +3,7 @@
 A page reads a form with ``await read_form(request)``, validates it with the JSON API's
 own request model (``validate(Model, form, gettext)``) and calls the same domain command
 as the API. A refusal, from the model (pydantic ``ValidationError``) or from the domain
-(``FieldError`` or any ``ValidationException`` naming fields), becomes
+(a ``FieldError`` naming fields), becomes
 ``{field: message}`` in the page's language with ``errors_from``; the page comes back
 with ``Form(values, errors)``, and the macros in ``templates/macros/forms.html`` mark
 each field (``aria-invalid``, ``aria-describedby``) and list the errors at the top.
@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from litestar import Request
-from litestar.exceptions import ValidationException
 from pydantic import BaseModel, ValidationError
 
 from schemas.passwords import MIN_PASSWORD_LENGTH
+from service.errors import FieldError
 from service.web.i18n import N_, Gettext
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -134,7 +134,7 @@ def _kind(error: Any) -> str:
 
 
 def errors_from(
-    exc: ValidationError | ValidationException,
+    exc: ValidationError | FieldError,
     gettext: Gettext,
     missing: Mapping[str, str] | None = None,
 ) -> dict[str, str]:

@@ -25,7 +25,7 @@ from schemas.pilots import PilotPublic
 from schemas.residents import InputCreate, InputPublic, ReportCreate
 from service.auth.guards import requires_resident
 from service.auth.identity import CurrentUser
-from service.errors import Conflict, FieldError, PhaseConflict
+from service.errors import Conflict, DomainError, FieldError, PhaseConflict
 from service.pilots.controllers import provide_pilot_service
 from service.residents.controllers import provide_follow_service, provide_input_service
 from service.residents.follows import FollowService
@@ -60,7 +60,7 @@ resident_dependencies = {
 }
 
 
-def refusal(exc: HTTPException, _: Gettext) -> str:
+def refusal(exc: DomainError, _: Gettext) -> str:
     """The domain's reason, in the page's language where the catalogue has it."""
     message = _(str(exc.detail))
     return message[:1].upper() + message[1:]

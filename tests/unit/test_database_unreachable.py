@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from service.errors import database_unreachable
+from service.http.errors import database_unreachable
 
 
 def wrapped(error_class, orig: BaseException, *, invalidated: bool = False):
