@@ -11,7 +11,6 @@ from litestar import Litestar, MediaType, Response, get
 from litestar.datastructures import State
 from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from sqlalchemy import text
 
 import service.tables  # noqa: F401  (every table known before the first query)
@@ -30,6 +29,7 @@ from service.notifications.controllers import (
     NotificationController,
     UnsubscribeController,
 )
+from service.openapi_docs import DOCS_PATH, asset_routes, render_plugins
 from service.pilots.controllers import PilotController
 from service.proposals.controllers import ProposalController
 from service.questions.controllers import QuestionController
@@ -89,7 +89,6 @@ def create_app(settings: Settings) -> Litestar:
     jwt_auth = create_jwt_auth(
         settings.signing_secret(), timedelta(minutes=settings.token_ttl_minutes)
     )
-    openapi_path = "/schema"
     web = WebInterface(settings, api_errors=exception_handlers)  # the pages: service/web
     return Litestar(
         route_handlers=[
@@ -110,6 +109,7 @@ def create_app(settings: Settings) -> Litestar:
             InputModerationController,
             AuditController,
             *web.route_handlers,
+            *asset_routes(),  # the OpenAPI docs' scripts and styles
         ],
         # Inside the authentication middleware (which Litestar puts first): both see the
         # user. The audit log is outermost, so replays are logged too, and refusals of
@@ -139,13 +139,13 @@ def create_app(settings: Settings) -> Litestar:
             version="0.1.0",
             description="Open innovation challenges for cities. Times are ISO 8601 with a "
             "time zone; lists are {items, next_cursor}; errors name each bad field.",
-            path=openapi_path,
-            render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
+            path=DOCS_PATH,
+            render_plugins=render_plugins(),  # offline: service/openapi_docs.py
         ),
         # Security (service/security): headers on every response, CSRF for the HTML
         # forms, and a cap on request bodies (413 past it: BodyLimitMiddleware for every
         # request, and Litestar again where a handler reads the body).
-        before_send=[security_headers(settings, docs_path=openapi_path)],
+        before_send=[security_headers(settings, docs_path=DOCS_PATH)],
         csrf_config=csrf_config(settings),
         request_max_body_size=settings.max_request_body_bytes,
     )
