@@ -14,9 +14,11 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.residents import HideRequest, InputStatus, ResponseCreate
 from service.auth.identity import CurrentUser
+from service.challenges.search import proposal_titles
 from service.challenges.services import ChallengeService
 from service.clock import utcnow
 from service.errors import Conflict, FieldError
@@ -47,6 +49,7 @@ async def inputs(
     challenge_id: FromPath[int],
     city_challenges: NamedDependency[ChallengeService],
     city_inputs: NamedDependency[InputService],
+    db_session: NamedDependency[AsyncSession],
     user: NamedDependency[CurrentUser],
     show: FromQuery[str | None] = None,
     overdue: FromQuery[str | None] = None,
@@ -69,6 +72,8 @@ async def inputs(
         )
     except FieldError:  # a cursor we did not hand out
         return see_other(f"/city/challenges/{challenge_id}/inputs?show={shown}")
+    # Which pilot an input is on, by name: a challenge may run several.
+    titles = await proposal_titles(db_session, [p.proposal_id for p in challenge.pilots])
     return page(
         request,
         "city/inputs.html",
@@ -77,6 +82,9 @@ async def inputs(
         next_cursor=found.next_cursor,
         shown=shown,
         filters=FILTERS,
+        pilot_titles={
+            p.id: titles[p.proposal_id] for p in challenge.pilots if p.proposal_id in titles
+        },
         now=utcnow(),
     )
 
