@@ -8,7 +8,8 @@ from typing import Any
 from temporalio.common import RetryPolicy
 
 # A database write: retried until the database is back (no attempt limit), with
-# business refusals (``ApplicationError(non_retryable=True)``) failing at once.
+# business refusals (the domain's errors, made ``ApplicationError(non_retryable=True)``
+# by ``workflows/activities/errors.py``) failing at once.
 DB_ACTIVITY: dict[str, Any] = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(

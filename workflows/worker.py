@@ -12,6 +12,7 @@ from temporalio.worker import Worker
 
 import service.tables  # noqa: F401  (every table known before the first query)
 from service.settings import Settings, get_settings
+from workflows.activities.errors import RefusalsInterceptor
 from workflows.activities.housekeeping import HousekeepingActivities
 from workflows.activities.mail import MailActivities
 from workflows.activities.phases import PhaseActivities
@@ -64,8 +65,10 @@ def create_worker(
     settings: Settings | None = None,
     **kwargs: Any,
 ) -> Worker:
-    """``settings`` give the mail activities their SMTP server, links and secret."""
-    kwargs.setdefault("interceptors", [AuditInterceptor()])
+    """``settings`` give the mail activities their SMTP server, links and secret. The
+    domain's refusals become non-retryable errors whatever ``interceptors`` are given."""
+    interceptors = kwargs.pop("interceptors", [AuditInterceptor()])
+    kwargs["interceptors"] = [*interceptors, RefusalsInterceptor()]
     return Worker(
         client,
         task_queue=task_queue,

@@ -12,13 +12,9 @@ from schemas.workflows import RecordTransitionInput, RecordTransitionResult
 from service.challenges.models import Challenge, PhaseTransition
 from service.challenges.rules import is_public
 from service.clock import utcnow
+from service.errors import NotFound
 from service.pilots.models import Pilot
 from service.residents.announcements import announce_transition
-
-
-class MissingRecord(LookupError):
-    """The challenge or pilot a write names does not exist (a caller's mistake that no
-    retry mends: an activity turns it into a non-retryable error)."""
 
 
 async def record_transition(
@@ -42,7 +38,7 @@ async def record_transition(
         )
     challenge = await session.get(Challenge, input.challenge_id)
     if challenge is None:
-        raise MissingRecord(f"challenge {input.challenge_id} does not exist")
+        raise NotFound(f"challenge {input.challenge_id} does not exist")
     if input.pilot_id is None:
         from_phase = challenge.phase
         challenge.phase = input.to_phase
@@ -53,7 +49,7 @@ async def record_transition(
     else:
         pilot = await session.get(Pilot, input.pilot_id)
         if pilot is None:
-            raise MissingRecord(f"pilot {input.pilot_id} does not exist")
+            raise NotFound(f"pilot {input.pilot_id} does not exist")
         from_phase = pilot.status
         pilot.status = input.to_phase
         pilot.updated_at = utcnow()

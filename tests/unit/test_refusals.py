@@ -1,5 +1,6 @@
-"""The domain's refusals (service/errors.py) as the API answers them: with the status and
-body every client error has, in one place (service/http/errors.py)."""
+"""The domain's refusals (service/errors.py) as the two doors answer them: the API with
+the status and body every client error has, in one place (service/http/errors.py), and
+an activity with a non-retryable ApplicationError (workflows/activities/errors.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 from litestar import get
 from litestar.testing import create_test_client
+from temporalio.exceptions import ApplicationError
 
 from service.errors import (
     Conflict,
@@ -19,6 +21,7 @@ from service.errors import (
     PhaseConflict,
 )
 from service.http.errors import exception_handlers
+from workflows.activities.errors import RefusalsInterceptor, application_error
 
 REFUSALS: list[tuple[DomainError, int, dict[str, Any]]] = [
     (NotAuthenticated("wrong e-mail address or password"), 401, {}),
@@ -69,3 +72,40 @@ def test_a_refusal_of_a_subclass_answers_as_its_nearest_listed_class() -> None:
 
     with create_test_client([refused], exception_handlers=exception_handlers) as client:
         assert client.get("/refused").json() == {"status_code": 404, "detail": "no draft 3"}
+
+
+@pytest.mark.parametrize(("refusal", "status_code", "rest"), REFUSALS)
+def test_an_activity_refusal_is_final(
+    refusal: DomainError, status_code: int, rest: dict[str, Any]
+) -> None:
+    error = application_error(refusal)
+    assert error.non_retryable
+    assert error.message == refusal.detail
+    assert error.type == type(refusal).__name__
+    assert list(error.details) == ([refusal.extra] if refusal.extra is not None else [])
+
+
+class _Raising:
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def init(self, outbound: Any) -> None:
+        pass
+
+    async def execute_activity(self, input: Any) -> Any:
+        raise self.error
+
+
+async def test_the_worker_turns_every_activity_refusal_into_a_final_error() -> None:
+    refusing = RefusalsInterceptor().intercept_activity(
+        _Raising(NotFound("pilot 9 does not exist"))
+    )
+    with pytest.raises(ApplicationError) as raised:
+        await refusing.execute_activity(None)
+    assert raised.value.non_retryable and raised.value.type == "NotFound"
+
+
+async def test_any_other_activity_error_stays_retryable() -> None:
+    failing = RefusalsInterceptor().intercept_activity(_Raising(ConnectionError("db down")))
+    with pytest.raises(ConnectionError):
+        await failing.execute_activity(None)

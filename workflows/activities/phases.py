@@ -9,10 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from schemas.workflows import RecordTransitionInput, RecordTransitionResult
-from service.challenges.commands import MissingRecord, record_transition
+from service.challenges.commands import record_transition
 
 
 class PhaseActivities:
@@ -22,10 +21,7 @@ class PhaseActivities:
     @activity.defn
     async def record_transition(self, input: RecordTransitionInput) -> RecordTransitionResult:
         async with self._sessions() as session:
-            try:
-                result = await record_transition(session, input)
-            except MissingRecord as exc:
-                raise ApplicationError(str(exc), non_retryable=True) from None
+            result = await record_transition(session, input)
             try:
                 await session.commit()
             except IntegrityError:

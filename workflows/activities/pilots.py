@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from schemas.workflows import (
     AgreementTimes,
@@ -33,6 +32,7 @@ from service.challenges.commands import record_transition
 from service.challenges.models import Challenge
 from service.challenges.rules import city_contacts
 from service.db.upsert import insert_missing, table_of
+from service.errors import Conflict, NotFound
 from service.notifications import messages
 from service.notifications.commands import notify
 from service.pilots.models import Milestone, Pilot, PilotDecision, PilotEvaluator
@@ -49,7 +49,7 @@ class PilotActivities:
     async def _pilot(self, session: AsyncSession, pilot_id: int) -> tuple[Pilot, Challenge, str]:
         pilot = await session.get(Pilot, pilot_id)
         if pilot is None:
-            raise ApplicationError(f"pilot {pilot_id} does not exist", non_retryable=True)
+            raise NotFound(f"pilot {pilot_id} does not exist")
         challenge = await session.get(Challenge, pilot.challenge_id)
         proposal = await session.get(Proposal, pilot.proposal_id)
         assert challenge is not None and proposal is not None
@@ -60,7 +60,7 @@ class PilotActivities:
         async with self._sessions() as session:
             pilot, _, _ = await self._pilot(session, input.pilot_id)
         if pilot.starts_at is None or pilot.ends_at is None:
-            raise ApplicationError("the agreement has no dates yet", non_retryable=True)
+            raise Conflict("the agreement has no dates yet")
         return AgreementTimes(starts_at=pilot.starts_at, ends_at=pilot.ends_at)
 
     @activity.defn
@@ -229,7 +229,7 @@ class PilotActivities:
         async with self._sessions() as session:
             proposal = await session.get(Proposal, input.proposal_id)
             if proposal is None or proposal.challenge_id != input.challenge_id:
-                raise ApplicationError("no such proposal in this challenge", non_retryable=True)
+                raise NotFound("no such proposal in this challenge")
             record_outcome(
                 session,
                 proposal,

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from schemas.common import ActorKind
 from schemas.workflows import (
@@ -28,6 +27,7 @@ from schemas.workflows import (
 )
 from service.challenges.models import Challenge
 from service.challenges.rules import city_contacts
+from service.errors import NotFound
 from service.notifications import messages
 from service.notifications.commands import notify
 from service.pilots.models import Pilot
@@ -50,7 +50,7 @@ class ReviewActivities:
     async def _challenge(self, session: AsyncSession, challenge_id: int) -> Challenge:
         challenge = await session.get(Challenge, challenge_id)
         if challenge is None:
-            raise ApplicationError(f"challenge {challenge_id} does not exist", non_retryable=True)
+            raise NotFound(f"challenge {challenge_id} does not exist")
         return challenge
 
     @activity.defn
