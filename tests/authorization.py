@@ -1,7 +1,9 @@
 """Who may call what: the expected authorization table, reviewed by a person.
 
-Every endpoint of the OpenAPI schema must appear here; a new endpoint without a row
-fails the matrix test until someone decides who may call it.
+Every endpoint of the OpenAPI schema must appear here (``EXPECTED``), and every page
+and form of the web interface (``PAGES``); a new endpoint or page without a row fails
+its matrix test (tests/integration/test_authorization_matrix.py,
+tests/web/test_page_matrix.py) until someone decides who may use it.
 """
 
 from __future__ import annotations
