@@ -307,7 +307,8 @@ async def city_screens_and_assigns(city: Visitor, challenge_id: int) -> None:
     page = city.page
     await page.goto("/city")
     card = page.locator(".card", has_text=TITLE)
-    await city.until_shown("2 proposals to screen", ".card")
+    waiting = await city.until_shown("2 proposals to screen", ".card")
+    assert "1 resident input to answer" in waiting  # the resident's, on the problem
     await city.check("dashboard-review", main=True)
     await card.locator("text=2 proposals to screen").click()
     assert "/review" in page.url
@@ -335,6 +336,7 @@ async def city_screens_and_assigns(city: Visitor, challenge_id: int) -> None:
     screened = await city.text("table")
     assert "Not eligible" in screened and "makes the streets hotter" in screened
 
+    assert "No evaluators yet" in await city.text("table")
     for box in await page.locator("input[name=evaluator_ids]").all():
         await box.check()
     await city.check("review", main=True)
@@ -504,7 +506,8 @@ async def city_answers_the_residents(city: Visitor, challenge_id: int) -> None:
     page = city.page
     await page.goto("/city")
     card = page.locator(".card", has_text=TITLE)
-    assert "1 pilot decision to take" in squeeze(await card.text_content())
+    waiting = squeeze(await card.text_content())
+    assert "1 pilot decision to take" in waiting and "3 resident inputs to answer" in waiting
     await page.goto(f"/city/challenges/{challenge_id}/inputs")
     shown = await city.text()
     assert "Graag schaduw bij de bankjes" in shown and "Much cooler at the bus stop" in shown

@@ -1,6 +1,6 @@
 """What waits for the city in each challenge, for the dashboard: proposals to screen,
-eligible proposals without an evaluator, resident input past its response target,
-pilot agreements to set and decisions to take.
+eligible proposals without an evaluator, resident input to answer (and how much of it
+is past its response target), pilot agreements to set and decisions to take.
 
 One grouped count per kind for a whole page of challenges (never a query per row). The
 conditions are the domain's own statuses (``ProposalStatus.SUBMITTED`` is what the
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func
+from sqlalchemy import case, exists, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,6 +32,8 @@ class Waiting:
     to_screen: int = 0
     without_evaluators: int = 0
     overdue_input: int = 0
+    input_to_answer: int = 0
+    """Open input still within its response target (the overdue is counted apart)."""
     agreements_to_set: int = 0
     decisions_to_take: int = 0
     shortlist_to_approve: bool = False
@@ -42,6 +44,7 @@ class Waiting:
             self.to_screen
             or self.without_evaluators
             or self.overdue_input
+            or self.input_to_answer
             or self.agreements_to_set
             or self.decisions_to_take
             or self.shortlist_to_approve
@@ -81,17 +84,19 @@ async def waiting_for_city(
     )
     for cid, count in unassigned.all():
         waiting[cid].without_evaluators = count
-    overdue = await session.exec(
-        select(ResidentInput.challenge_id, func.count())
+    now = utcnow()
+    late = case((col(ResidentInput.respond_by) < now, 1), else_=0)
+    open_input = await session.exec(
+        select(ResidentInput.challenge_id, func.count(), func.sum(late))
         .where(
             col(ResidentInput.challenge_id).in_(ids),
             col(ResidentInput.status).in_(OPEN_INPUT_STATUSES),
-            col(ResidentInput.respond_by) < utcnow(),
         )
         .group_by(col(ResidentInput.challenge_id))
     )
-    for cid, count in overdue.all():
-        waiting[cid].overdue_input = count
+    for cid, count, overdue in open_input.all():
+        waiting[cid].overdue_input = int(overdue or 0)
+        waiting[cid].input_to_answer = count - waiting[cid].overdue_input
     pilots = await session.exec(
         select(Pilot.challenge_id, Pilot.status, func.count())
         .where(
