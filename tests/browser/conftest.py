@@ -22,7 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from service.db import create_engine, create_session_factory
 from service.settings import Settings
-from tests.conftest import TEST_JWT_SECRET, clean_database, time_skipping_server
+from tests.conftest import NO_TEMPORAL, TEST_JWT_SECRET, clean_database, time_skipping_server
 from tests.security.served import ThreadedApi
 from tests.stack import ThreadedWorker
 
@@ -113,3 +113,22 @@ async def chromium() -> AsyncIterator[Any]:
         )
         yield browser
         await browser.close()
+
+
+@pytest.fixture(scope="module")
+def served_without_temporal(
+    browser_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ThreadedApi]:
+    """The app over HTTP with no Temporal server and no worker, for pages that start no
+    workflow (the OpenAPI docs, error pages, signing up and in)."""
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("plain-data"),
+        database_url=browser_database_url,
+        temporal_address=NO_TEMPORAL,
+        task_queue=f"proeftuin-plain-{uuid.uuid4().hex[:8]}",
+        jwt_secret=TEST_JWT_SECRET,
+        signups_per_ip=1000,
+    )
+    api = ThreadedApi(settings).start()
+    yield api
+    api.stop()

@@ -5,35 +5,12 @@ security policy violation is reported on the console)."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from service.settings import Settings
-from tests.conftest import NO_TEMPORAL, TEST_JWT_SECRET
 from tests.security.served import ThreadedApi
 
 OPERATIONS = 40  # the API has more than this many; a blank or half-loaded page has none
-
-
-@pytest.fixture(scope="module")
-def docs_server(
-    browser_database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ThreadedApi]:
-    """The app over HTTP; the docs need no Temporal server and no worker."""
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("docs-data"),
-        database_url=browser_database_url,
-        temporal_address=NO_TEMPORAL,
-        task_queue=f"proeftuin-docs-{uuid.uuid4().hex[:8]}",
-        jwt_secret=TEST_JWT_SECRET,
-    )
-    api = ThreadedApi(settings).start()
-    yield api
-    api.stop()
 
 
 async def open_offline(chromium: Any, base_url: str, path: str) -> tuple[Any, Any, list[str]]:
@@ -63,9 +40,11 @@ async def open_offline(chromium: Any, base_url: str, path: str) -> tuple[Any, An
 
 
 async def test_swagger_ui_renders_the_operations_offline(
-    chromium: Any, docs_server: ThreadedApi, screenshots: Path
+    chromium: Any, served_without_temporal: ThreadedApi, screenshots: Path
 ) -> None:
-    context, page, problems = await open_offline(chromium, docs_server.base_url, "/schema/swagger")
+    context, page, problems = await open_offline(
+        chromium, served_without_temporal.base_url, "/schema/swagger"
+    )
     try:
         await page.wait_for_selector(".opblock", timeout=20_000)
         operations = await page.locator(".opblock").count()
