@@ -20,7 +20,8 @@ clock (``get_current_time``), as the city would count from today.
 
 axe-core checks every page visited (WCAG 2.1 A and AA) and nothing scrolls sideways;
 each role's main pages are checked at desktop width and at 375 px. With
-PROEFTUIN_SCREENSHOTS=1 they are saved as docs/screenshots/journey-*.png.
+PROEFTUIN_SCREENSHOTS=1 the main page of each role (``SHOTS``) is saved at both widths
+as docs/screenshots/journey-*.png.
 """
 
 from __future__ import annotations
@@ -52,6 +53,19 @@ SUMMARY = (
 )
 
 
+# The main page of each role, saved at both widths with PROEFTUIN_SCREENSHOTS=1.
+SHOTS = {
+    "city-dashboard-review",
+    "city-ranking",
+    "city-inputs",
+    "city-decision",
+    "startup-pilot-running",
+    "evaluator-sheet",
+    "resident-challenge-open",
+    "resident-pilot",
+    "public-report",
+}
+
 # What sticks out of the page when something scrolls sideways, for the failure message.
 WIDER_THAN = """width => [...document.querySelectorAll('body *')]
   .map(e => [e, Math.round(e.getBoundingClientRect().right)])
@@ -73,10 +87,10 @@ class Visitor:
     shoot: Path | None
 
     async def check(self, name: str, *, main: bool = False) -> None:
-        """axe and the width here; a main page also at the other width, with a
-        screenshot of both when screenshots are asked for."""
+        """axe and the width here; a main page also at the other width; a screenshot
+        at both widths of the pages in ``SHOTS`` when screenshots are asked for."""
         width = "phone" if self.viewport is PHONE else "desktop"
-        shoot = self.shoot if main else None
+        shoot = self.shoot if f"{self.who}-{name}" in SHOTS else None
         await self._check(f"journey-{self.who}-{name}-{width}", self.viewport, shoot)
         if not main:
             return
@@ -437,6 +451,13 @@ async def startup_reports_indicators(startup: Visitor, pilot_id: int) -> None:
     page = startup.page
     await page.goto(f"/pilots/{pilot_id}")
     await startup.until_shown("Running", ".caption")
+    await page.click("text=Mark “Forty poles installed” complete")
+    await page.fill("#f-note", "All forty poles stand; two moved for the market stalls.")
+    await startup.check("milestone")
+    await page.click("text=Mark as complete")
+    await page.wait_for_load_state()
+    assert "The milestone is marked complete" in await startup.flash()
+    assert "two moved for the market stalls" in await startup.text("#milestones")
     await page.click("text=Report indicators")
     assert await page.text_content("h1") == "Report indicators"
     fields = page.locator("main form input[inputmode=decimal]")
@@ -585,7 +606,7 @@ async def everyone_reads_the_outcome(
     await page.click("text=Read the outcome report")
     report = await anyone.text()
     assert "You said, we did" in report and "Scale up" in report
-    assert MISTING in report and "Koelte BV" in report
+    assert MISTING in report and "Koelte BV" in report and "1 of 1 done" in report
     assert "Schaduw bij de bankjes is nu een eis" in report
     assert "2.4 °C" in report
     await anyone.check("report", main=True)
