@@ -12,13 +12,18 @@ from litestar.exceptions import NotAuthorizedException
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.auth.identity import CurrentUser
-from service.workflow_gateway import provide_workflow_gateway
+from service.workflow_gateway import WorkflowGateway
 
 
 async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
     """One session per request; rolled back if the handler did not commit."""
     async with state.session_factory() as session:
         yield session
+
+
+def provide_workflow_gateway(state: State) -> WorkflowGateway:
+    """The app's one gateway into Temporal (made in the lifespan)."""
+    return state.workflow_gateway
 
 
 def provide_viewer(request: Request[Any, Any, Any]) -> CurrentUser | None:

@@ -5,10 +5,15 @@ worker turns each into a non-retryable ``ApplicationError``
 
 Each carries what a client is told: ``detail``, one sentence, and ``extra``, the
 structured part (the phase, or the fields and why each was refused).
+
+``Unavailable`` is not a refusal: what a request needs (the workflows) cannot be
+reached right now, and the same request may succeed in ``retry_after`` seconds. The
+API answers it 503; an activity that met one would stay retryable.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -58,6 +63,39 @@ class FieldError(DomainError):
             f"invalid {field}: {message}",
             extra=[{"key": field, "message": message, "source": source}],
         )
+
+
+class RateLimited(DomainError):
+    """Someone did this too often; they may again in ``retry_after`` seconds."""
+
+    def __init__(
+        self, what: str, limit: int, retry_after: int, window: timedelta = timedelta(hours=1)
+    ) -> None:
+        super().__init__(
+            f"too many {what}: at most {limit} {_per(window)}; try again in {retry_after} s",
+            extra={"retry_after": retry_after, "limit": limit},
+        )
+        self.retry_after = retry_after
+
+
+def _per(window: timedelta) -> str:
+    if window == timedelta(hours=1):
+        return "an hour"
+    minutes = int(window.total_seconds() // 60)
+    return f"in {minutes} minutes" if minutes != 1 else "a minute"
+
+
+class Unavailable(Exception):
+    """Something the request needs cannot be reached right now; the same request may
+    succeed in ``retry_after`` seconds. Not a refusal: worth a retry."""
+
+    def __init__(self, detail: str, retry_after: int = 5) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return self.detail
 
 
 def field_errors(exc: ValidationError) -> list[dict[str, Any]]:

@@ -2,8 +2,9 @@
 
 Workflows are addressed by name (``schemas.workflow_names``) with the typed inputs and
 results of ``schemas.workflows``: the API never imports the workflow code, nor, through
-it, the activities. A workflow's refusal (an ``ApplicationError``) becomes a 409; a
-workflow that cannot be reached, a 503.
+it, the activities; nor does it know HTTP. A workflow's refusal (an ``ApplicationError``)
+becomes a ``Conflict`` (409); a workflow that cannot be reached, ``WorkflowUnavailable``
+(503 with Retry-After). ``service.deps`` hands it to the controllers.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import logging
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from litestar.datastructures import State
-from litestar.exceptions import ServiceUnavailableException
 from pydantic import BaseModel
 from temporalio.client import (
     Client,
@@ -55,7 +54,7 @@ from schemas.workflows import (
     ShortlistInput,
     ShortlistResult,
 )
-from service.errors import Conflict
+from service.errors import Conflict, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +63,11 @@ UPDATE_TIMEOUT = timedelta(seconds=20)
 ResultT = TypeVar("ResultT", bound=BaseModel)
 
 
-class WorkflowUnavailable(ServiceUnavailableException):
+class WorkflowUnavailable(Unavailable):
+    """Temporal, or the workflow, did not answer: a 503 with Retry-After."""
+
     def __init__(self, detail: str, *, surely_not_started: bool = False) -> None:
-        super().__init__(detail=detail, headers={"Retry-After": "5"})
+        super().__init__(detail, retry_after=5)
         self.surely_not_started = surely_not_started
         """Temporal could not be reached at all, so nothing was started."""
 
@@ -175,7 +176,3 @@ class WorkflowGateway:
             raise
         except (RPCError, TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError) as exc:
             raise WorkflowUnavailable(f"the workflow {workflow_id} did not answer: {exc}") from exc
-
-
-def provide_workflow_gateway(state: State) -> WorkflowGateway:
-    return state.workflow_gateway

@@ -31,6 +31,8 @@ from service.errors import (
     NotAuthenticated,
     NotFound,
     PhaseConflict,
+    RateLimited,
+    Unavailable,
 )
 
 BAD_REQUEST = 400
@@ -47,6 +49,7 @@ STATUS_OF: dict[type[DomainError], int] = {
     Conflict: 409,
     PhaseConflict: 409,
     FieldError: UNPROCESSABLE,
+    RateLimited: 429,
 }
 """Each refusal of the domain and the status the API answers it with (a subclass as its
 nearest listed class)."""
@@ -58,12 +61,25 @@ def status_of(exc: DomainError) -> int:
 
 def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     """A refusal of the domain: its status, and the body every client error has (the
-    same Litestar gives its own exceptions). The pages show this answer as a page."""
+    same Litestar gives its own exceptions); a rate limit says when to try again
+    (Retry-After). The pages show this answer as a page."""
     status_code = status_of(exc)
     body: dict[str, Any] = {"status_code": status_code, "detail": exc.detail}
     if exc.extra is not None:
         body["extra"] = exc.extra
-    return Response(body, status_code=status_code, media_type=MediaType.JSON)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return Response(body, status_code=status_code, media_type=MediaType.JSON, headers=headers)
+
+
+def unavailable_handler(_: Request[Any, Any, Any], exc: Unavailable) -> Response[Any]:
+    """What the request needs (the workflows) is out of reach: 503 with Retry-After, and
+    the common body, so the client tries again later."""
+    return Response(
+        {"status_code": UNAVAILABLE, "detail": exc.detail},
+        status_code=UNAVAILABLE,
+        media_type=MediaType.JSON,
+        headers={"Retry-After": str(exc.retry_after)},
+    )
 
 
 # -- Litestar's own refusals -----------------------------------------------------------
@@ -195,6 +211,9 @@ def log_exception(logger: Logger, scope: Scope, _: list[str]) -> None:
     error = sys.exc_info()[1]
     if isinstance(error, DomainError):
         return
+    if isinstance(error, Unavailable):
+        logger.warning("unavailable (%s %s): %s", scope.get("method"), scope["path"], error)
+        return
     if isinstance(error, RecursionError) and _decoding_json(error):
         logger.info("request body %s (%s %s)", TOO_DEEP, scope.get("method"), scope["path"])
         return
@@ -213,6 +232,7 @@ def log_exception(logger: Logger, scope: Scope, _: list[str]) -> None:
 
 exception_handlers: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
+    Unavailable: unavailable_handler,
     ValidationException: validation_handler,
     RecursionError: recursion_handler,
     DBAPIError: database_error_handler,  # OperationalError, InterfaceError, ... too

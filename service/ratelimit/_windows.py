@@ -12,33 +12,15 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from litestar.exceptions import ClientException
 from sqlalchemy import case, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.db.upsert import table_of
+from service.errors import RateLimited
 from service.ratelimit.models import RateLimitWindow
 
 HOUR = timedelta(hours=1)
-
-
-def _per(window: timedelta) -> str:
-    if window == HOUR:
-        return "an hour"
-    minutes = int(window.total_seconds() // 60)
-    return f"in {minutes} minutes" if minutes != 1 else "a minute"
-
-
-class RateLimited(ClientException):
-    status_code = 429
-
-    def __init__(self, what: str, limit: int, retry_after: int, window: timedelta = HOUR) -> None:
-        super().__init__(
-            detail=f"too many {what}: at most {limit} {_per(window)}; try again in {retry_after} s",
-            headers={"Retry-After": str(retry_after)},
-            extra={"retry_after": retry_after, "limit": limit},
-        )
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import HTTPException
 from litestar.params import FromQuery
 from litestar.response import Template
 
@@ -15,7 +14,7 @@ from schemas.auth import LoginRequest, RegisterRequest
 from service.auth.controllers import provide_account_service
 from service.auth.guards import current_user
 from service.auth.services import AccountService
-from service.errors import Conflict, NotAuthenticated
+from service.errors import Conflict, NotAuthenticated, RateLimited
 from service.web.forms import FORM, Form, FormInvalid, echoed, read_form, validate
 from service.web.i18n import N_, Gettext
 from service.web.rendering import gettext_for, page, safe_next, see_other
@@ -44,9 +43,8 @@ def _client_address(request: Request[Any, Any, Any]) -> str | None:
     return request.client.host if request.client else None
 
 
-def _too_many(exc: HTTPException, _: Gettext) -> str:
-    extra = exc.extra if isinstance(exc.extra, dict) else {}
-    minutes = max(1, round(int(extra.get("retry_after", 60)) / 60))
+def _too_many(exc: RateLimited, _: Gettext) -> str:
+    minutes = max(1, round(exc.retry_after / 60))
     return _("Too many attempts from here. Try again in %(minutes)s minutes.") % {
         "minutes": minutes
     }
@@ -76,9 +74,7 @@ async def register(
     except Conflict:
         errors = {"email": _("There is already an account with this e-mail address. Sign in.")}
         return _register_again(request, values, errors, target, REFUSED)
-    except HTTPException as exc:
-        if exc.status_code != TOO_MANY:
-            raise
+    except RateLimited as exc:
         return _register_again(request, values, {FORM: _too_many(exc, _)}, target, TOO_MANY)
     sign_in(request, user.id, user.role)
     flash(request, "Your account is ready. You are signed in.")
@@ -122,9 +118,7 @@ async def login(
         message = _("The e-mail address or the password is not right.")
         errors = {"email": message, "password": _("Check your password and try again.")}
         return _login_again(request, values, errors, target, REFUSED)
-    except HTTPException as exc:
-        if exc.status_code != TOO_MANY:
-            raise
+    except RateLimited as exc:
         return _login_again(request, values, {FORM: _too_many(exc, _)}, target, TOO_MANY)
     assert user.id is not None
     sign_in(request, user.id, user.role)

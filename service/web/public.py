@@ -8,7 +8,6 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -22,7 +21,7 @@ from service.challenges.controllers import provide_challenge_service
 from service.challenges.search import proposal_titles, search_public
 from service.challenges.services import ChallengeService
 from service.clock import utcnow
-from service.errors import FieldError, PhaseConflict
+from service.errors import FieldError, PhaseConflict, RateLimited
 from service.questions.services import QuestionService
 from service.reports.services import REPORTED_PHASES
 from service.residents.controllers import provide_input_service
@@ -177,9 +176,7 @@ async def give_input(
         status_code = 409
     except FieldError as exc:
         errors, status_code = errors_from(exc, _), 422
-    except HTTPException as exc:
-        if exc.status_code != 429:
-            raise
+    except RateLimited:
         errors = {FORM: _("You have given a lot of input this hour. Try again later.")}
         status_code = 429
     else:

@@ -15,7 +15,6 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.response import Template
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,7 +24,7 @@ from schemas.pilots import PilotPublic
 from schemas.residents import InputCreate, InputPublic, ReportCreate
 from service.auth.guards import requires_resident
 from service.auth.identity import CurrentUser
-from service.errors import Conflict, DomainError, FieldError, PhaseConflict
+from service.errors import Conflict, DomainError, FieldError, PhaseConflict, RateLimited
 from service.pilots.controllers import provide_pilot_service
 from service.residents.controllers import provide_follow_service, provide_input_service
 from service.residents.follows import FollowService
@@ -167,9 +166,7 @@ async def endorse(
         await inputs.endorse(input_id, user)
     except (Conflict, PhaseConflict) as exc:  # one's own input, a cancelled challenge
         return _refused(request, title, refusal(exc, _), back, 409)
-    except HTTPException as exc:
-        if exc.status_code != 429:
-            raise
+    except RateLimited:
         message = _("You have endorsed a lot this hour. Try again later.")
         return _refused(request, title, message, back, 429)
     flash(request, N_("You endorsed this input. The city sees how many residents agree."))
@@ -225,9 +222,7 @@ async def report(
         errors = invalid.errors
     except (Conflict, PhaseConflict) as exc:
         errors, status_code = {FORM: refusal(exc, _)}, 409
-    except HTTPException as exc:
-        if exc.status_code != 429:
-            raise
+    except RateLimited:
         errors, status_code = {FORM: _("You have reported a lot this hour. Try again later.")}, 429
     else:
         flash(request, N_("Thank you. The city is told and looks at this input."))
@@ -290,9 +285,7 @@ async def give_pilot_input(
         errors, status_code = {FORM: f"{message} ({refusal(exc, _)})"}, 409
     except FieldError as exc:
         errors = errors_from(exc, _)
-    except HTTPException as exc:
-        if exc.status_code != 429:
-            raise
+    except RateLimited:
         errors = {FORM: _("You have given a lot of input this hour. Try again later.")}
         status_code = 429
     else:

@@ -29,6 +29,7 @@ from service.auth.identity import CurrentUser
 from service.challenges.controllers import provide_challenge_service
 from service.challenges.search import search_public
 from service.clock import utcnow
+from service.deps import provide_workflow_gateway
 from service.errors import FieldError, PhaseConflict
 from service.proposals.drafts import drafts_of
 from service.proposals.models import ProposalStatus
@@ -38,7 +39,6 @@ from service.web.forms import errors_from
 from service.web.i18n import N_, Formats, request_language
 from service.web.labels import PHASE_NAMES, PILOT_STATUS_NAMES
 from service.web.rendering import gettext_for, page
-from service.workflow_gateway import provide_workflow_gateway
 
 SHOWN = 100  # a startup's proposals on its overview; the API pages the rest
 OPEN_CALLS = 10  # the newest challenges open for proposals, with a link to write one

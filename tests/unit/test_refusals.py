@@ -1,9 +1,11 @@
 """The domain's refusals (service/errors.py) as the two doors answer them: the API with
 the status and body every client error has, in one place (service/http/errors.py), and
-an activity with a non-retryable ApplicationError (workflows/activities/errors.py)."""
+an activity with a non-retryable ApplicationError (workflows/activities/errors.py). And
+``Unavailable``, which is no refusal: a 503 with Retry-After, retryable in an activity."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,8 +21,11 @@ from service.errors import (
     NotAuthenticated,
     NotFound,
     PhaseConflict,
+    RateLimited,
+    Unavailable,
 )
 from service.http.errors import exception_handlers
+from service.workflow_gateway import WorkflowUnavailable
 from workflows.activities.errors import RefusalsInterceptor, application_error
 
 REFUSALS: list[tuple[DomainError, int, dict[str, Any]]] = [
@@ -38,6 +43,7 @@ REFUSALS: list[tuple[DomainError, int, dict[str, Any]]] = [
         422,
         {"extra": [{"key": "weights", "message": "must sum to 100", "source": "query"}]},
     ),
+    (RateLimited("inputs", 5, 42), 429, {"extra": {"retry_after": 42, "limit": 5}}),
 ]
 
 
@@ -108,4 +114,45 @@ async def test_the_worker_turns_every_activity_refusal_into_a_final_error() -> N
 async def test_any_other_activity_error_stays_retryable() -> None:
     failing = RefusalsInterceptor().intercept_activity(_Raising(ConnectionError("db down")))
     with pytest.raises(ConnectionError):
+        await failing.execute_activity(None)
+
+
+def test_a_rate_limit_says_how_often_and_when_to_try_again() -> None:
+    assert RateLimited("inputs", 5, 42).detail == (
+        "too many inputs: at most 5 an hour; try again in 42 s"
+    )
+    assert RateLimited("sign-ins", 10, 60, timedelta(minutes=15)).detail == (
+        "too many sign-ins: at most 10 in 15 minutes; try again in 60 s"
+    )
+    assert "at most 3 a minute" in RateLimited("reports", 3, 9, timedelta(minutes=1)).detail
+
+    @get("/limited", sync_to_thread=False)
+    def limited() -> None:
+        raise RateLimited("inputs", 5, 42)
+
+    with create_test_client([limited], exception_handlers=exception_handlers) as client:
+        response = client.get("/limited")
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "42"
+
+
+@pytest.mark.parametrize(
+    "unavailable",
+    [Unavailable("the workflows cannot be reached"), WorkflowUnavailable("no answer")],
+)
+def test_the_api_answers_unavailable_with_503_and_retry_after(unavailable: Unavailable) -> None:
+    @get("/unavailable", sync_to_thread=False)
+    def down() -> None:
+        raise unavailable
+
+    with create_test_client([down], exception_handlers=exception_handlers) as client:
+        response = client.get("/unavailable")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json() == {"status_code": 503, "detail": unavailable.detail}
+
+
+async def test_an_activity_that_finds_something_unavailable_stays_retryable() -> None:
+    failing = RefusalsInterceptor().intercept_activity(_Raising(Unavailable("temporal down")))
+    with pytest.raises(Unavailable):
         await failing.execute_activity(None)

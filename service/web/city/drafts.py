@@ -10,7 +10,6 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import ServiceUnavailableException
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -24,6 +23,7 @@ from service.web.forms import FORM, Form, FormInvalid, errors_from, read_form, v
 from service.web.i18n import N_
 from service.web.rendering import gettext_for, page, see_other
 from service.web.session import flash
+from service.workflow_gateway import WorkflowUnavailable
 
 MISSING_REASON = {"reason": N_("Say why the challenge is cancelled: everyone involved reads it.")}
 FROZEN = N_("Its rules are frozen once published; to change them, cancel it and draft a new one.")
@@ -200,7 +200,7 @@ async def publish_challenge(
         status_code = 422
     except PhaseConflict as exc:
         errors, status_code = {FORM: phase_refusal(exc, _)}, 409
-    except ServiceUnavailableException:
+    except WorkflowUnavailable:
         errors, status_code = {FORM: _(WORKFLOW_DOWN)}, 503
     else:
         flash(request, "The challenge is published: the call for proposals is open.")
@@ -267,7 +267,7 @@ async def cancel_challenge(
     except PhaseConflict as exc:
         form.errors = {FORM: phase_refusal(exc, _)}
         return _cancel_page(request, challenge, form, status_code=409)
-    except ServiceUnavailableException:
+    except WorkflowUnavailable:
         form.errors = {FORM: _(WORKFLOW_DOWN)}
         return _cancel_page(request, challenge, form, checking=True, status_code=503)
     flash(request, "The challenge is cancelled. Everyone involved is told why.")

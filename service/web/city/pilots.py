@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import ServiceUnavailableException
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -29,6 +28,7 @@ from service.web.forms import FORM, Form, FormInvalid, errors_from, read_form, v
 from service.web.i18n import N_, Gettext
 from service.web.rendering import gettext_for, page, see_other
 from service.web.session import flash
+from service.workflow_gateway import WorkflowUnavailable
 
 MIN_MILESTONE_ROWS, MAX_MILESTONES = 3, 50
 AGREEMENT = ("starts_at", "ends_at", "budget_eur")
@@ -259,7 +259,7 @@ async def decide(
         form.errors, status_code = {FORM: phase_refusal(exc, _, DECISION_INSTEAD)}, 409
     except Conflict as exc:
         form.errors, status_code = {FORM: _(str(exc.detail))}, 409
-    except ServiceUnavailableException:
+    except WorkflowUnavailable:
         form.errors, status_code = {FORM: _("Try again in a minute: nothing was changed.")}, 503
     else:
         flash(request, "The decision is recorded and published; the startup is told.")

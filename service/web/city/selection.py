@@ -12,7 +12,6 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import ServiceUnavailableException
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -27,6 +26,7 @@ from service.web.forms import FORM, Form, FormInvalid, errors_from, validate
 from service.web.i18n import N_
 from service.web.rendering import gettext_for, page, see_other
 from service.web.session import flash
+from service.workflow_gateway import WorkflowUnavailable
 
 SHORTLIST_INSTEAD = N_("The shortlist is approved in the selection phase, after the review.")
 RANKING_INSTEAD = N_("The ranking appears once the review has started.")
@@ -147,7 +147,7 @@ async def approve_shortlist(
         form.errors, status_code = {FORM: phase_refusal(exc, _, SHORTLIST_INSTEAD)}, 409
     except Conflict as exc:
         form.errors, status_code = {FORM: _(str(exc.detail))}, 409
-    except ServiceUnavailableException:
+    except WorkflowUnavailable:
         form.errors, status_code = {FORM: _("Try again in a minute: nothing was changed.")}, 503
     else:
         flash(request, "The shortlist is approved: every startup is told, and the pilots begin.")
