@@ -284,7 +284,7 @@ async def resident_gives_input_on_the_problem(fatima: Visitor, challenge_id: int
     assert "Open voor voorstellen" in squeeze(await current.text_content())
     await page.click("#follow button[type=submit]")
     await page.wait_for_load_state()
-    assert "Je volgt deze uitdaging" in await fatima.flash()
+    assert "U volgt deze uitdaging" in await fatima.flash()
     await page.fill("#f-body", "Graag schaduw bij de bankjes, en geen extra beton.")
     await page.click("#give-input button[type=submit]")
     await page.wait_for_load_state()
@@ -481,7 +481,7 @@ async def resident_rates_the_pilot(
     pilots = await resident.text("#pilots-title + ul")
     assert MISTING in pilots and ("Loopt" if dutch else "Running") in pilots
     await page.click(
-        "text=Bekijk hoe het gaat en geef je beoordeling"
+        "text=Bekijk hoe het gaat en geef uw beoordeling"
         if dutch
         else "text=See how it does and give your rating"
     )
@@ -498,7 +498,7 @@ async def resident_rates_the_pilot(
     await page.wait_for_load_state()
     assert "#input-" in page.url
     thanks = (
-        "Je reactie op de pilot is ontvangen" if dutch else "Your input on the pilot was received"
+        "Uw reactie op de pilot is ontvangen" if dutch else "Your input on the pilot was received"
     )
     assert thanks in await resident.flash()
     assert body in await resident.text("#residents")
@@ -616,7 +616,7 @@ async def everyone_reads_the_outcome(
     await page.goto(f"/challenges/{challenge_id}")
     await page.click("text=Lees het verslag van de uitkomst")
     report = await fatima.text()
-    assert "Jij zei, wij deden" in report and "Opgeschaald" in report
+    assert "U zei, wij deden" in report and "Opgeschaald" in report
     assert "We vragen Koelte BV de palen 's nachts stiller te maken." in report
     await fatima.check("report", main=True)
     await page.goto("/me")
