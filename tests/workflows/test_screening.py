@@ -67,7 +67,9 @@ async def test_an_answered_request_goes_back_to_the_city_and_the_history_shows_b
 ):
     city, startup, rival = await actors.city(), await actors.startup(), await actors.startup()
     challenge, [pid] = await challenge_in_review(api, city, [startup], temporal)
-    deadline = datetime.now(UTC) + timedelta(days=5)
+    # By the workflow's clock, which skipped past the close: a deadline from the wall
+    # clock would already have passed for it, and the request expire before the answer.
+    deadline = datetime.fromisoformat(challenge["proposals_close_at"]) + timedelta(days=5)
     request = (
         await api.post(
             f"/api/proposals/{pid}/info-requests",
