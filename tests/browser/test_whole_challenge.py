@@ -560,6 +560,13 @@ async def city_scales_up(city: Visitor, challenge_id: int, pilot_id: int, rollou
     await page.click(f"#pilots >> text={MISTING}")
     facts = await city.text("main")
     assert "Being evaluated" in facts and "Mean score: 8 of 10" in facts
+    # Before deciding: what residents said about this pilot, and how the city answered.
+    await page.click("text=Read and answer what residents said about this pilot")
+    said = await city.text()
+    assert f"Only the input on the pilot “{MISTING}”" in said
+    assert "de palen zoemen" in said and "Graag schaduw" not in said  # not the problem's
+    assert "Thank you: the bus stop keeps its pole." in said
+    await page.go_back()
     await page.check("input[name=decision][value=scale_up]")
     await page.fill("#f-reason", "Cooler by 2.4 °C where the poles stand; residents rate it well.")
     await page.fill("#f-plan-budget_eur", "400000")

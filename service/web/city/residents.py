@@ -1,6 +1,7 @@
 """Residents' input in the console: a challenge's input (all, past its response target,
-reported, or by status), and one input with what the city can do with it: answer it
-publicly, mark it under consideration, hide it with a reason, restore it.
+reported, or by status; on one pilot with ``?pilot=``), and one input with what the
+city can do with it: answer it publicly, mark it under consideration, hide it with a
+reason, restore it.
 
 ``InputService.list_for_challenge`` as ``GET /api/challenges/{id}/inputs`` calls it for
 the city; ``ModerationService`` as ``/api/inputs/{id}/response|consider|hide|restore``.
@@ -54,16 +55,18 @@ async def inputs(
     show: FromQuery[str | None] = None,
     overdue: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
+    pilot: FromQuery[int | None] = None,
 ) -> Template | Response[Any]:
     challenge = await city_challenges.read(challenge_id, user)
     shown = "overdue" if overdue else show if show in dict(FILTERS) else "all"
     status = InputStatus(shown) if shown in {s.value for s in InputStatus} else None
+    on_pilot = pilot if pilot in {p.id for p in challenge.pilots} else None
     try:
         found = await city_inputs.list_for_challenge(
             challenge_id,
             user,
             stage=None,
-            pilot_id=None,
+            pilot_id=on_pilot,
             status=status,
             overdue=shown == "overdue",
             reported=shown == "reported",
@@ -71,7 +74,8 @@ async def inputs(
             limit=LIST_SIZE,
         )
     except FieldError:  # a cursor we did not hand out
-        return see_other(f"/city/challenges/{challenge_id}/inputs?show={shown}")
+        on = f"&pilot={on_pilot}" if on_pilot else ""
+        return see_other(f"/city/challenges/{challenge_id}/inputs?show={shown}{on}")
     # Which pilot an input is on, by name: a challenge may run several.
     titles = await proposal_titles(db_session, [p.proposal_id for p in challenge.pilots])
     return page(
@@ -82,6 +86,7 @@ async def inputs(
         next_cursor=found.next_cursor,
         shown=shown,
         filters=FILTERS,
+        on_pilot=on_pilot,
         pilot_titles={
             p.id: titles[p.proposal_id] for p in challenge.pilots if p.proposal_id in titles
         },
