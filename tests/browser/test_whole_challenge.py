@@ -165,13 +165,18 @@ async def test_one_whole_challenge_through_the_pages(
             viewport=viewport, base_url=served.base_url, locale=locale
         )
         contexts.append(context)
-        page = await context.new_page()
+        visitor = Visitor(await context.new_page(), who, viewport, shoot)
+        page = visitor.page
         await page.goto("/login")
+        await visitor.check("login")
         await page.fill("#f-email", account.email)
         await page.fill("#f-password", PASSWORD)
         await page.click("main button[type=submit]")
         await page.wait_for_load_state()
-        return Visitor(page, who, viewport, shoot)
+        signed_in = "U bent ingelogd" if locale.startswith("nl") else "You are signed in"
+        assert signed_in in await visitor.flash()
+        await visitor.check("signed-in")
+        return visitor
 
     async def local(after: timedelta) -> str:
         """A datetime-local value, ``after`` from now on the workflows' clock."""
@@ -258,6 +263,7 @@ async def city_publishes(city: Visitor, closes: str, review_by: str) -> int:
     await page.click("text=Save the draft")
     await page.wait_for_url("**/city/challenges/*")
     assert "The draft is saved" in await city.flash()
+    await city.check("draft")
 
     await page.click("text=Check and publish")
     await page.wait_for_url("**/publish")
@@ -285,6 +291,7 @@ async def resident_gives_input_on_the_problem(fatima: Visitor, challenge_id: int
     await page.click("#follow button[type=submit]")
     await page.wait_for_load_state()
     assert "U volgt deze uitdaging" in await fatima.flash()
+    await fatima.check("challenge-followed")
     await page.fill("#f-body", "Graag schaduw bij de bankjes, en geen extra beton.")
     await page.click("#give-input button[type=submit]")
     await page.wait_for_load_state()
@@ -299,13 +306,13 @@ async def startup_sends_a_proposal(
     page = startup.page
     await page.click("nav.site-nav >> text=My proposals")
     assert "You have not sent a proposal yet." in await startup.text()
+    await startup.check("overview-empty")
     await page.click(f"text=Write a proposal for “{TITLE}”")
     assert await page.text_content("h1") == "Your proposal"
     await page.fill("#f-title", title)
     await page.fill("#f-summary", summary)
     await page.fill("#f-budget_eur", budget)
-    if main:
-        await startup.check("proposal-form", main=True)
+    await startup.check("proposal-form", main=main)
     await page.click("button[value=submit]")
     await page.wait_for_load_state()
     assert "/proposals/" in page.url
@@ -334,8 +341,10 @@ async def city_screens_and_assigns(city: Visitor, challenge_id: int) -> None:
     await page.click("text=Save the screening")
     await page.wait_for_load_state()
     assert "The proposal is screened" in await city.flash()
+    await city.check("review-screened")
 
     await page.click(f"#to-screen >> text={ASPHALT}")
+    await city.check("screening-2")
     await page.check("input[name=eligible][value=false]")
     await page.click("text=Save the screening")  # without the reason the startup reads
     await page.wait_for_load_state()
@@ -358,6 +367,7 @@ async def city_screens_and_assigns(city: Visitor, challenge_id: int) -> None:
     await page.wait_for_load_state()
     assert "The evaluators are assigned" in await city.flash()
     assert "0 of 2 scored" in await city.text("table")
+    await city.check("review-assigned")
 
 
 async def evaluator_scores(
@@ -371,16 +381,17 @@ async def evaluator_scores(
     await evaluator.check("home", main=main)
     await page.click(f"#todo >> text={MISTING}")
     assert await page.text_content("h1") == MISTING
+    await evaluator.check("sheet-empty")
     for i, mark in enumerate(marks):
         await page.fill(f"#f-scores-{i}-score", mark)
         await page.fill(f"#f-scores-{i}-comment", "Cools the square; residents were asked.")
-    if main:
-        await evaluator.check("sheet", main=True)
     await page.click("text=Save scores")
     await page.wait_for_load_state()
     assert "Every criterion is scored" in await evaluator.flash()
+    await evaluator.check("sheet", main=main)
     await page.click("text=Back to my assignments")
     assert MISTING in await evaluator.text("#done")
+    await evaluator.check("home-done")
 
 
 # -- selection and the pilot's agreement -----------------------------------------------------
@@ -429,11 +440,13 @@ async def city_sets_the_agreement(
     await page.wait_for_load_state()
     assert "The agreement is set" in await city.flash()
     assert "Waiting for the startup" in await city.text(".facts")
+    await city.check("agreement-set")
 
 
 async def startup_accepts(startup: Visitor, pilot_id: int) -> None:
     page = startup.page
     await page.click("nav.site-nav >> text=My proposals")
+    await startup.check("overview-selected")
     await page.click(f"main a[href='/pilots/{pilot_id}']")
     assert await page.text_content("h1") == MISTING
     assert "The city has set the agreement" in await startup.text("#todo-title + p")
@@ -442,6 +455,7 @@ async def startup_accepts(startup: Visitor, pilot_id: int) -> None:
     await page.click("text=Accept the agreement")
     await page.wait_for_load_state()
     assert "You accepted the agreement" in await startup.flash()
+    await startup.check("pilot-accepted")
 
 
 # -- the pilot runs --------------------------------------------------------------------------
@@ -458,6 +472,7 @@ async def startup_reports_indicators(startup: Visitor, pilot_id: int) -> None:
     await page.wait_for_load_state()
     assert "The milestone is marked complete" in await startup.flash()
     assert "two moved for the market stalls" in await startup.text("#milestones")
+    await startup.check("milestone-done")
     await page.click("text=Report indicators")
     assert await page.text_content("h1") == "Report indicators"
     fields = page.locator("main form input[inputmode=decimal]")
@@ -480,6 +495,7 @@ async def resident_rates_the_pilot(
     await page.goto(f"/challenges/{challenge_id}")
     pilots = await resident.text("#pilots-title + ul")
     assert MISTING in pilots and ("Loopt" if dutch else "Running") in pilots
+    await resident.check("challenge-piloting")
     await page.click(
         "text=Bekijk hoe het gaat en geef uw beoordeling"
         if dutch
@@ -518,6 +534,7 @@ async def evaluator_scores_the_pilot(evaluator: Visitor, pilot_id: int) -> None:
     await page.click("text=Save evaluation")
     await page.wait_for_load_state()
     assert "Your evaluation of the pilot is saved" in await evaluator.flash()
+    await evaluator.check("pilot-scored")
 
 
 # -- the city answers and decides --------------------------------------------------------------
@@ -546,10 +563,12 @@ async def city_answers_the_residents(city: Visitor, challenge_id: int) -> None:
         item = page.locator(".item", has_text=said)
         await item.locator("a", has_text="Answer it").click()
         assert "Input of" in await city.text("h1")
+        await city.check("input")
         await page.fill("#f-body", answer)
         await page.click("text=Publish the answer")
         await page.wait_for_load_state()
         assert "Your answer is published" in await city.flash()
+        await city.check("input-answered")
     await page.goto(f"/city/challenges/{challenge_id}/inputs")
     assert "Received" not in await city.text("ul.plain-list")
 
@@ -566,6 +585,7 @@ async def city_scales_up(city: Visitor, challenge_id: int, pilot_id: int, rollou
     assert f"Only the input on the pilot “{MISTING}”" in said
     assert "de palen zoemen" in said and "Graag schaduw" not in said  # not the problem's
     assert "Thank you: the bus stop keeps its pole." in said
+    await city.check("inputs-on-the-pilot")
     await page.go_back()
     await page.check("input[name=decision][value=scale_up]")
     await page.fill("#f-reason", "Cooler by 2.4 °C where the poles stand; residents rate it well.")
@@ -584,6 +604,7 @@ async def city_scales_up(city: Visitor, challenge_id: int, pilot_id: int, rollou
     await page.wait_for_load_state()
     assert "The decision is recorded and published" in await city.flash()
     assert "Scale it up" in await city.text("#decisions-title + ul")
+    await city.check("decided")
     await page.goto(f"/city/challenges/{challenge_id}")
     await city.until_shown("Closed", ".caption")
     await city.check("challenge-closed", main=True)
