@@ -12,14 +12,15 @@ from schemas.passwords import MIN_PASSWORD_LENGTH, weak_password_reason
 
 
 class RegisterRequest(Schema):
-    email: EmailStr
+    email: EmailStr = Field(examples=["hello@coolstreets.example"])
     # Before the password, so the password check can refuse one made of the name.
-    display_name: str = Field(min_length=1, max_length=120)
+    display_name: str = Field(min_length=1, max_length=120, examples=["CoolStreets B.V."])
     password: str = Field(
         min_length=MIN_PASSWORD_LENGTH,
         max_length=256,
         description="At least 10 characters, and not a common or easily guessed password "
         "(a few unusual words make a good one).",
+        examples=["mist over the market at noon"],
     )
     role: Literal["startup", "resident"] = Field(
         description="Self-service accounts are startups or residents; city staff and "
@@ -38,8 +39,8 @@ class RegisterRequest(Schema):
 
 
 class LoginRequest(Schema):
-    email: EmailStr
-    password: str = Field(min_length=1, max_length=256)
+    email: EmailStr = Field(examples=["hello@coolstreets.example"])
+    password: str = Field(min_length=1, max_length=256, examples=["mist over the market at noon"])
 
 
 class TokenResponse(PublicSchema):

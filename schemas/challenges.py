@@ -14,15 +14,21 @@ WEIGHT_TOTAL = 100
 
 
 class CriterionIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=4000)
-    weight: int = Field(ge=1, le=100, description="Share of the total score, in percent")
+    name: str = Field(min_length=1, max_length=200, examples=["Cooling effect"])
+    description: str = Field(
+        default="",
+        max_length=4000,
+        examples=["How much cooler the street gets on a hot afternoon"],
+    )
+    weight: int = Field(
+        ge=1, le=100, description="Share of the total score, in percent", examples=[40]
+    )
 
 
 class KpiIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    unit: str = Field(min_length=1, max_length=50)
-    target: float
+    name: str = Field(min_length=1, max_length=200, examples=["Surface temperature drop"])
+    unit: str = Field(min_length=1, max_length=50, examples=["°C"])
+    target: float = Field(examples=[2.5])
     direction: Literal["at_least", "at_most"] = Field(
         default="at_least",
         description="at_least: the pilot meets the target when its value is >= target",
@@ -49,15 +55,26 @@ def _check_kpis(kpis: list[KpiIn]) -> list[KpiIn]:
 class ChallengeFields(Schema):
     """What the city edits while the challenge is a draft."""
 
-    title: str = Field(min_length=3, max_length=200)
-    problem_statement: str = Field(min_length=1, max_length=20000)
-    test_bed: str = Field(min_length=1, max_length=10000)
-    pilot_budget_cap_eur: Money
-    max_pilots: int = Field(ge=1, le=50)
+    title: str = Field(min_length=3, max_length=200, examples=["Cooler streets in Noord"])
+    problem_statement: str = Field(
+        min_length=1,
+        max_length=20000,
+        examples=[
+            "On summer afternoons the squares of Noord are among the hottest places in the "
+            "city. We look for ways to cool them that residents can feel."
+        ],
+    )
+    test_bed: str = Field(
+        min_length=1,
+        max_length=10000,
+        examples=["The Buikslotermeerplein and the streets around it, from May to September"],
+    )
+    pilot_budget_cap_eur: Money = Field(examples=[50000])
+    max_pilots: int = Field(ge=1, le=50, examples=[2])
     criteria: list[CriterionIn] = Field(min_length=1, max_length=20)
     kpis: list[KpiIn] = Field(default_factory=list, max_length=30)
-    proposals_close_at: Moment
-    review_deadline: Moment
+    proposals_close_at: Moment = Field(examples=["2027-03-01T17:00:00+01:00"])
+    review_deadline: Moment = Field(examples=["2027-04-15T17:00:00+02:00"])
     response_target_working_days: int = Field(
         default=10, ge=1, le=60, description="How soon the city answers resident input"
     )
@@ -110,7 +127,9 @@ class ChallengeUpdate(Schema):
 
 
 class CancelRequest(Schema):
-    reason: str = Field(min_length=3, max_length=2000)
+    reason: str = Field(
+        min_length=3, max_length=2000, examples=["The budget moved to the 2028 plan"]
+    )
 
 
 class CriterionPublic(PublicSchema):

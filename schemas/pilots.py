@@ -30,14 +30,14 @@ def extension_refusal(extensions: int, limit: int = MAX_EXTENSIONS) -> str | Non
 
 
 class MilestoneIn(Schema):
-    title: str = Field(min_length=1, max_length=200)
-    due_at: Moment
+    title: str = Field(min_length=1, max_length=200, examples=["Poles installed"])
+    due_at: Moment = Field(examples=["2027-06-15T12:00:00+02:00"])
 
 
 class AgreementRequest(Schema):
-    starts_at: Moment
-    ends_at: Moment
-    budget_eur: Money
+    starts_at: Moment = Field(examples=["2027-06-01T09:00:00+02:00"])
+    ends_at: Moment = Field(examples=["2027-09-30T17:00:00+02:00"])
+    budget_eur: Money = Field(examples=[45000])
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="after")
@@ -87,8 +87,10 @@ class PilotEvaluatorsRequest(Schema):
 
 
 class PilotEvaluationRequest(Schema):
-    score: int = Field(ge=0, le=10)
-    comment: str = Field(default="", max_length=8000)
+    score: int = Field(ge=0, le=10, examples=[8])
+    comment: str = Field(
+        default="", max_length=8000, examples=["The square was 3 °C cooler on hot days"]
+    )
 
 
 ProcurementRoute = Literal[
@@ -103,10 +105,10 @@ ProcurementRoute = Literal[
 
 
 class ScaleUpPlan(Schema):
-    budget_eur: Money
+    budget_eur: Money = Field(examples=[400000])
     procurement_route: ProcurementRoute
-    areas: list[str] = Field(min_length=1, max_length=100)
-    starts_at: Moment
+    areas: list[str] = Field(min_length=1, max_length=100, examples=[["Noord", "Nieuw-West"]])
+    starts_at: Moment = Field(examples=["2028-05-01T09:00:00+02:00"])
     ends_at: Moment | None = None
     notes: str = Field(default="", max_length=10000)
 
@@ -121,7 +123,9 @@ class ScaleUpPlan(Schema):
 
 class DecisionRequest(Schema):
     decision: Literal["scale_up", "extend", "stop"]
-    reason: str = Field(min_length=3, max_length=10000)
+    reason: str = Field(
+        min_length=3, max_length=10000, examples=["Every KPI met; residents want more"]
+    )
     new_end_at: Moment | None = Field(default=None, validate_default=True)
     plan: ScaleUpPlan | None = Field(default=None, validate_default=True)
 

@@ -11,9 +11,16 @@ from schemas.review import ProposalEvaluation
 
 
 class ProposalCreate(Schema):
-    title: str = Field(min_length=3, max_length=200)
-    summary: str = Field(min_length=1, max_length=20000)
-    budget_eur: Money
+    title: str = Field(min_length=3, max_length=200, examples=["Misting poles fed by rain water"])
+    summary: str = Field(
+        min_length=1,
+        max_length=20000,
+        examples=[
+            "Twelve poles spray a fine mist when the air is above 27 °C, fed by a tank "
+            "that collects rain water from the roofs around the square."
+        ],
+    )
+    budget_eur: Money = Field(examples=[48500])
     public_title_consent: bool = Field(
         default=False,
         description="The startup agrees that its title may appear in the public outcome "
@@ -48,11 +55,15 @@ class ProposalPublic(PublicSchema):
 
 
 class QuestionCreate(Schema):
-    body: str = Field(min_length=3, max_length=4000)
+    body: str = Field(
+        min_length=3, max_length=4000, examples=["May the installation work at night?"]
+    )
 
 
 class AnswerCreate(Schema):
-    body: str = Field(min_length=1, max_length=8000)
+    body: str = Field(
+        min_length=1, max_length=8000, examples=["Until 22:00; the square has residents."]
+    )
 
 
 class QuestionPublic(PublicSchema):

@@ -35,14 +35,22 @@ OPEN_INPUT_STATUSES = (InputStatus.RECEIVED, InputStatus.UNDER_CONSIDERATION)
 
 
 class InputCreate(Schema):
-    body: PlainText = Field(min_length=1, max_length=INPUT_BODY_MAX)
+    body: PlainText = Field(
+        min_length=1,
+        max_length=INPUT_BODY_MAX,
+        examples=["Please keep the pavement free for wheelchairs."],
+    )
     rating: int | None = Field(
-        default=None, ge=1, le=5, description="1 to 5; only on a running pilot"
+        default=None, ge=1, le=5, description="1 to 5; only on a running pilot", examples=[4]
     )
 
 
 class ResponseCreate(Schema):
-    body: PlainText = Field(min_length=1, max_length=RESPONSE_BODY_MAX)
+    body: PlainText = Field(
+        min_length=1,
+        max_length=RESPONSE_BODY_MAX,
+        examples=["Every pole stands in the parking lane, not on the pavement."],
+    )
 
 
 class HideRequest(Schema):

@@ -87,8 +87,10 @@ class ConflictRequest(Schema):
 
 class ScoreIn(Schema):
     criterion_id: int
-    score: int = Field(ge=SCORE_MIN, le=SCORE_MAX)
-    comment: str = Field(default="", max_length=4000)
+    score: int = Field(ge=SCORE_MIN, le=SCORE_MAX, examples=[7])
+    comment: str = Field(
+        default="", max_length=4000, examples=["Convincing cooling, the water use is unclear"]
+    )
 
 
 class ScoresRequest(Schema):

@@ -11,6 +11,8 @@ from litestar import Litestar, MediaType, Response, get
 from litestar.datastructures import State
 from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
 from sqlalchemy import text
 
 import service.tables  # noqa: F401  (every table known before the first query)
@@ -23,6 +25,7 @@ from service.db.engine import create_engine, create_session_factory
 from service.deps import app_dependencies
 from service.http.errors import exception_handlers, log_exception
 from service.http.ids import ids_fit_the_database
+from service.http.openapi import DocumentedRefusals, MoneySchema
 from service.idempotency.middleware import IdempotencyMiddleware
 from service.notifications.controllers import (
     EmailPreferenceController,
@@ -50,7 +53,19 @@ from service.workflow_gateway import WorkflowGateway
 log = logging.getLogger(__name__)
 
 
-@get("/api/health", tags=["operations"], summary="200 once the service can serve")
+@get(
+    "/api/health",
+    tags=["operations"],
+    summary="200 once the service can serve",
+    responses={
+        503: ResponseSpec(
+            data_container=dict[str, str],
+            description="Not ready yet: the database cannot be reached (Retry-After)",
+            generate_examples=False,
+            examples=[Example(value={"status": "unavailable", "database": "unreachable"})],
+        )
+    },
+)
 async def health(state: State) -> Response[dict[str, str]]:
     try:
         async with state.session_factory() as session:
@@ -125,6 +140,8 @@ def create_app(settings: Settings) -> Litestar:
         before_request=ids_fit_the_database,
         lifespan=[lifespan],
         on_app_init=[jwt_auth.on_app_init],
+        # The OpenAPI document: each operation's refusals, amounts as numbers.
+        plugins=[DocumentedRefusals(), MoneySchema()],
         state=State({"settings": settings, "jwt_auth": jwt_auth, **web.state}),
         template_config=web.template_config,
         # Unexpected errors are logged with their traceback; the client gets a bare 500.

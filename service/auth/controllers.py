@@ -13,6 +13,7 @@ from service.auth.guards import requires_login
 from service.auth.identity import CurrentUser
 from service.auth.services import AccountService
 from service.auth.throttle import LoginThrottle, SignUpThrottle
+from service.http.openapi import refusals
 
 
 def provide_account_service(
@@ -35,6 +36,7 @@ class AuthController(Controller):
         summary="Create a startup or resident account",
         description="Sign-ups are limited per client address (PROEFTUIN_SIGNUPS_PER_IP an "
         "hour): past the limit the answer is 429 with Retry-After.",
+        responses=refusals(429),
     )
     async def register(
         self,
@@ -51,6 +53,7 @@ class AuthController(Controller):
         summary="Exchange e-mail and password for a token",
         description="Failed sign-ins are limited per e-mail address and per client address: "
         "past the limit the answer is 429 with Retry-After, even for the right password.",
+        responses=refusals(401, 429),  # a wrong e-mail address or password
     )
     async def login(
         self,

@@ -18,6 +18,7 @@ from schemas.common import ChallengePhase, Page
 from service.auth.guards import requires_city
 from service.auth.identity import CurrentUser
 from service.challenges.services import ChallengeService
+from service.http.openapi import refusals
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.workflow_gateway import WorkflowGateway
 
@@ -62,7 +63,12 @@ class ChallengeController(Controller):
     ) -> ChallengePublic:
         return await challenges.read(challenge_id, viewer)
 
-    @patch("/{challenge_id:int}", guards=[requires_city], summary="Edit a draft")
+    @patch(
+        "/{challenge_id:int}",
+        guards=[requires_city],
+        summary="Edit a draft",
+        responses=refusals(409),  # published already
+    )
     async def update(
         self,
         challenge_id: FromPath[int],

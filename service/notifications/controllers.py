@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from litestar import Controller, MediaType, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,6 +23,7 @@ from service.auth.guards import requires_login
 from service.auth.identity import CurrentUser
 from service.auth.models import User
 from service.challenges.models import Challenge
+from service.http.openapi import refusals
 from service.notifications.services import (
     NotificationService,
     email_preference,
@@ -162,6 +163,18 @@ async def _unsubscribe_page(
     )
 
 
+def refusal_as_json(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """A refusal of the unsubscribe page or its forms (a link that is not ours, no CSRF
+    token) in the API's error body, labelled JSON: Litestar would label it text/html,
+    the page's type."""
+    body: dict[str, Any] = {"status_code": exc.status_code, "detail": exc.detail}
+    if exc.extra:
+        body["extra"] = exc.extra
+    return Response(
+        body, status_code=exc.status_code, media_type=MediaType.JSON, headers=exc.headers
+    )
+
+
 class UnsubscribeController(Controller):
     """The link in every mail: works without signing in, by its signed token. GET shows
     a confirmation page (link scanners follow links) whose forms POST to ``/confirm``
@@ -173,8 +186,14 @@ class UnsubscribeController(Controller):
     path = UNSUBSCRIBE_PATH
     tags = ["notifications"]
     dependencies = {"reader": Provide(provide_link_reader)}
+    exception_handlers = {NotFoundException: refusal_as_json, HTTPException: refusal_as_json}
 
-    @get("/", summary="The unsubscribe page of a mail's link", media_type=MediaType.HTML)
+    @get(
+        "/",
+        summary="The unsubscribe page of a mail's link",
+        media_type=MediaType.HTML,
+        responses=refusals(404),  # a link that is not ours, or whose account is gone
+    )
     async def page(
         self,
         reader: NamedDependency[LinkReader],
@@ -188,6 +207,7 @@ class UnsubscribeController(Controller):
         status_code=200,
         media_type=MediaType.HTML,
         summary="The unsubscribe page's form: stop all e-mail (needs the page's CSRF token)",
+        responses=refusals(403, 404),  # no CSRF token; a link that is not ours
     )
     async def confirm(
         self,
@@ -204,6 +224,7 @@ class UnsubscribeController(Controller):
         media_type=MediaType.HTML,
         summary="The unsubscribe page's other form: stop following one challenge, keep the "
         "rest of the e-mail (needs the page's CSRF token)",
+        responses=refusals(403, 404),  # no CSRF token; a link that is not ours
     )
     async def unfollow(
         self,
@@ -224,6 +245,7 @@ class UnsubscribeController(Controller):
         status_code=200,
         summary="One-click unsubscribe (RFC 8058): stop all e-mail to the token's account",
         opt=EXCLUDE_FROM_CSRF,
+        responses=refusals(404),  # a link that is not ours
     )
     async def unsubscribe(
         self, reader: NamedDependency[LinkReader], db_session: NamedDependency[AsyncSession]

@@ -19,6 +19,7 @@ from schemas.pilots import (
 )
 from service.auth.guards import requires_city, requires_evaluator, requires_startup
 from service.auth.identity import CurrentUser
+from service.http.openapi import refusals
 from service.pilots.services import PilotService
 from service.pilots.views import PilotView
 from service.workflow_gateway import WorkflowGateway
@@ -145,6 +146,7 @@ class PilotController(Controller):
         "/pilots/{pilot_id:int}/evaluation",
         guards=[requires_evaluator],
         summary="Score the ended pilot 0-10 with a comment",
+        responses=refusals(409),  # only while the pilot is evaluated
     )
     async def evaluate(
         self,

@@ -11,6 +11,7 @@ from schemas.common import Page, Role
 from schemas.proposals import ProposalCreate, ProposalPublic, ProposalUpdate
 from service.auth.guards import requires_login, requires_role, requires_startup
 from service.auth.identity import CurrentUser
+from service.http.openapi import refusals
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.proposals.services import ProposalService
 
@@ -63,7 +64,12 @@ class ProposalController(Controller):
     ) -> Page[ProposalPublic]:
         return await proposals.list_mine(user, cursor, limit)
 
-    @get("/proposals/{proposal_id:int}", guards=[requires_login], summary="One proposal")
+    @get(
+        "/proposals/{proposal_id:int}",
+        guards=[requires_login],
+        summary="One proposal",
+        responses=refusals(403),  # for the city, its author and its evaluators
+    )
     async def read(
         self,
         proposal_id: FromPath[int],
@@ -76,6 +82,7 @@ class ProposalController(Controller):
         "/proposals/{proposal_id:int}",
         guards=[requires_startup],
         summary="Edit one's own proposal while the call is open",
+        responses=refusals(409),
     )
     async def update(
         self,

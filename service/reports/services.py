@@ -220,12 +220,14 @@ def report_rows(report: OutcomeReport) -> Iterator[tuple[str, str, str, Any]]:
             yield "pilot", subject, "resident_ratings", pilot.residents.ratings
             yield "pilot", subject, "resident_average_rating", pilot.residents.average_rating
         for decision in pilot.decisions:
-            yield (
-                "pilot",
-                subject,
-                f"decision {decision.sequence}",
-                f"{decision.decision}: {decision.reason}",
-            )
+            name = f"decision {decision.sequence}"
+            yield "pilot", subject, name, f"{decision.decision}: {decision.reason}"
+            if decision.new_end_at is not None:
+                yield "pilot", subject, f"{name} new_end_at", decision.new_end_at
+            # The scale-up plan, as the JSON report carries it: one row per part.
+            for part, value in (decision.plan or {}).items():
+                shown = "; ".join(map(str, value)) if isinstance(value, list) else value
+                yield "pilot", subject, f"{name} plan: {part}", shown
         if pilot.final_decision:
             yield "pilot", subject, "final_decision", pilot.final_decision.decision
     for field in ("followers", "inputs", "hidden", "endorsements", "answered_share",

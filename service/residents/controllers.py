@@ -25,6 +25,7 @@ from schemas.residents import (
 )
 from service.auth.guards import requires_city, requires_resident
 from service.auth.identity import CurrentUser
+from service.http.openapi import refusals
 from service.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from service.residents.engagement import challenge_engagement
 from service.residents.follows import FollowService
@@ -102,6 +103,7 @@ class ResidentController(Controller):
         guards=[requires_resident],
         summary="Say what you think: on the problem while the call is open, on the "
         "outcome once closed (follows the challenge)",
+        responses=refusals(429),
     )
     async def give_input(
         self,
@@ -116,6 +118,7 @@ class ResidentController(Controller):
         "/pilots/{pilot_id:int}/inputs",
         guards=[requires_resident],
         summary="Say what you think of a running pilot, with an optional 1-5 rating",
+        responses=refusals(429),
     )
     async def give_pilot_input(
         self,
@@ -195,6 +198,7 @@ class ResidentController(Controller):
         guards=[requires_resident],
         status_code=200,
         summary="Endorse another resident's input (once)",
+        responses=refusals(429),
     )
     async def endorse(
         self,
@@ -209,6 +213,7 @@ class ResidentController(Controller):
         guards=[requires_resident],
         status_code=200,
         summary="Tell the city an input breaks the rules (once)",
+        responses=refusals(429),
     )
     async def report(
         self,

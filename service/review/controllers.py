@@ -24,6 +24,7 @@ from schemas.review import (
 )
 from service.auth.guards import requires_city, requires_evaluator, requires_role, requires_startup
 from service.auth.identity import CurrentUser
+from service.http.openapi import refusals
 from service.proposals.services import ProposalService
 from service.review.assignments import AssignmentService
 from service.review.screening import ScreeningService
@@ -204,6 +205,7 @@ class AssignmentController(Controller):
         "/assignments/{assignment_id:int}/scores",
         guards=[requires_evaluator],
         summary="Score each criterion 0-10 with a comment; revise until the review closes",
+        responses=refusals(409),  # only during the review
     )
     async def score(
         self,
@@ -225,6 +227,7 @@ class SelectionController(Controller):
         "/ranking",
         summary="Weighted and evaluator-normalised ranking; ?weights=Impact:40,Cost:60 "
         "shows the order under other weights without changing the rules",
+        responses=refusals(409),  # no ranking before the review
     )
     async def ranking(
         self,

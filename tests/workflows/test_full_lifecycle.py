@@ -307,9 +307,18 @@ async def test_publish_to_closed_with_one_pilot_scaled_up_and_one_extended_then_
 
     csv_report = await api.get(f"/api/challenges/{cid}/report?format=csv")
     assert csv_report.status_code == 200
-    assert csv_report.headers["content-type"].startswith("text/csv")
+    assert csv_report.headers["content-type"] == "text/csv; charset=utf-8"  # named once
     rows = list(csv.DictReader(io.StringIO(csv_report.text)))
     assert {"section", "subject", "field", "value"} <= set(rows[0])
+    # The scale-up plan, as the JSON report carries it.
+    plan = {
+        r["field"].split(" plan: ")[1]: r["value"]
+        for r in rows
+        if r["subject"] == "Proposal 1" and " plan: " in r["field"]
+    }
+    assert plan["areas"] == "Zuid; Oost", plan
+    assert plan["procurement_route"] == "innovation_partnership"
+    assert float(plan["budget_eur"]) == 400000
     decisions = [
         (r["subject"], r["value"])
         for r in rows
