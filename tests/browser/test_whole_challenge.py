@@ -7,10 +7,12 @@ The city (desktop, English) creates and publishes the challenge; a resident (375
 Dutch, from her browser's Accept-Language) gives input on the problem; two startups
 send proposals; the call closes; the city screens (one eligible, one not, with the
 reason) and assigns two evaluators, who score; the city approves the shortlist and sets
-the pilot's agreement; the startup accepts, the pilot starts, and the startup files a
-KPI report; residents (one in Dutch on a phone, one in English) rate the pilot; the
-pilot ends; an evaluator scores it; the city answers the residents and scales it up;
-the challenge closes and the outcome report says what happened, in both languages.
+the pilot's agreement; the startup accepts, the pilot starts, and the startup marks its
+milestone complete and files a KPI report; residents (one in Dutch on a phone, one in
+English) rate the pilot; the pilot ends; an evaluator scores it; the city answers the
+residents, reads what they said about the pilot and scales it up; the challenge closes
+and the outcome report says what happened, in both languages, and the resident finds
+her input answered on her page.
 
 Time: the deadlines are Temporal timers on the module's time-skipping test server
 (``browser_temporal``). The test moves its clock (``sleep``) past each deadline and then
