@@ -127,6 +127,19 @@ def test_every_refusal_is_documented_with_the_one_error_body():
             assert response["content"]["application/json"].get("examples"), (endpoint, status)
 
 
+def test_amounts_are_declared_numbers_as_they_are_sent():
+    """``Money`` is a Decimal inside and a JSON number on the wire (schemas/common.py):
+    every ``*_eur`` field, optional or not, in requests and answers, says number."""
+    declared = {}
+    for name, component in SCHEMA["components"]["schemas"].items():
+        for field, spec in component.get("properties", {}).items():
+            if field.endswith("_eur"):
+                kinds = [s.get("type") for s in spec.get("oneOf", [spec])]
+                declared[f"{name}.{field}"] = sorted(k for k in kinds if k != "null")
+    assert "ProposalUpdate.budget_eur" in declared and "PilotPublic.budget_eur" in declared
+    assert {k: v for k, v in declared.items() if v != ["number"]} == {}
+
+
 def test_each_refusal_the_authorization_table_expects_is_documented(client, world):
     """401 for anonymous callers and 403 for the roles the table refuses, 404 for a
     record that does not exist; and whatever each role really gets, called as the matrix
