@@ -20,6 +20,7 @@ from service.audit.controllers import AuditController
 from service.audit.middleware import AuditMiddleware
 from service.auth.controllers import AuthController
 from service.auth.jwt import create_jwt_auth
+from service.auth.reset_controllers import PasswordResetController
 from service.challenges.controllers import ChallengeController
 from service.db.engine import create_engine, create_session_factory
 from service.deps import app_dependencies
@@ -109,6 +110,7 @@ def create_app(settings: Settings) -> Litestar:
         route_handlers=[
             health,
             AuthController,
+            PasswordResetController,
             ChallengeController,
             ProposalController,
             QuestionController,

@@ -8,3 +8,5 @@ so security needs no import of a domain.
 from __future__ import annotations
 
 UNSUBSCRIBE_PATH = "/api/unsubscribe"
+# The page a password-reset mail links to (the mail is composed in the domain core).
+PASSWORD_RESET_PATH = "/password-reset/new"

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     # Sign-ups per client IP and hour (each costs a 64 MiB password hash), counted in the
     # database like sign-ins; past it, 429 with Retry-After.
     signups_per_ip: int = Field(default=10, ge=1, le=100_000)
+    # Password resets asked for, per e-mail address and per client IP an hour (counted
+    # alike for unknown addresses, so a 429 tells nobody who has an account), and how
+    # long the link in the mail works.
+    password_resets_per_email: int = Field(default=3, ge=1, le=1000)
+    password_resets_per_ip: int = Field(default=20, ge=1, le=100_000)
+    password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies whose X-Forwarded-For names the client (uvicorn's setting)",

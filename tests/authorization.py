@@ -21,6 +21,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     "GET /api/health": PUBLIC,
     "POST /api/auth/register": PUBLIC,
     "POST /api/auth/login": PUBLIC,
+    "POST /api/auth/password-reset": PUBLIC,  # the same answer for any address
+    "POST /api/auth/password-reset/confirm": PUBLIC,  # by the signed token in the mail
     "GET /api/me": SIGNED_IN,
     # challenges
     "GET /api/challenges": PUBLIC,
@@ -132,6 +134,11 @@ PAGES: dict[str, Page] = {
     "GET /login": Page(PUBLIC, "POST /api/auth/login"),
     "POST /login": Page(PUBLIC, "POST /api/auth/login"),
     "POST /logout": Page(PUBLIC),  # signing out is harmless for anyone
+    "GET /password-reset": Page(PUBLIC, "POST /api/auth/password-reset"),
+    "POST /password-reset": Page(PUBLIC, "POST /api/auth/password-reset"),
+    "GET /password-reset/sent": Page(PUBLIC),  # says only "if there is an account..."
+    "GET /password-reset/new": Page(PUBLIC, "POST /api/auth/password-reset/confirm"),
+    "POST /password-reset/new": Page(PUBLIC, "POST /api/auth/password-reset/confirm"),
     "GET /challenges/{challenge_id}": Page(PUBLIC, "GET /api/challenges/{challenge_id}"),
     "GET /challenges/{challenge_id}/report": Page(
         PUBLIC, "GET /api/challenges/{challenge_id}/report"

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.auth import LoginRequest, RegisterRequest, TokenResponse, UserPublic
 from service.auth.guards import requires_login
 from service.auth.identity import CurrentUser
+from service.auth.jwt import access_token
 from service.auth.services import AccountService
 from service.auth.throttle import LoginThrottle, SignUpThrottle
 from service.http.openapi import refusals
@@ -64,7 +65,7 @@ class AuthController(Controller):
         address = request.client.host if request.client else None
         user = await accounts.sign_in(data.email, data.password, address)
         jwt_auth = request.app.state.jwt_auth
-        token = jwt_auth.create_token(identifier=str(user.id), token_extras={"role": user.role})
+        token = access_token(jwt_auth, user)
         return TokenResponse(
             access_token=token,
             expires_in=int(jwt_auth.default_token_expiration.total_seconds()),

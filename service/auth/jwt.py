@@ -15,6 +15,7 @@ from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
 
 from schemas.common import Role
 from service.auth.identity import CurrentUser
+from service.auth.links import session_key
 from service.auth.models import User
 from service.ids import read_record_id
 
@@ -38,8 +39,22 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
         user = await session.get(User, user_id)
     if user is None or not user.is_active:
         return None
+    # Made before the password last changed (a reset): that sign-in has ended.
+    key = token.extras.get("key")
+    secret = connection.app.state.jwt_auth.token_secret
+    if not isinstance(key, str) or key != session_key(secret, user.password_hash):
+        return None
     return CurrentUser(
         id=user.id, email=user.email, role=Role(user.role), display_name=user.display_name
+    )
+
+
+def access_token(jwt_auth: JWTAuth[Any, Token], user: User) -> str:
+    """The token a sign-in hands out (the API's bearer token, the page session's
+    content): the account, its role, and the key of its current password."""
+    key = session_key(jwt_auth.token_secret, user.password_hash)
+    return jwt_auth.create_token(
+        identifier=str(user.id), token_extras={"role": user.role, "key": key}
     )
 
 

@@ -48,10 +48,12 @@ class AccountService:
 
     async def register(self, data: RegisterRequest, address: str | None = None) -> UserPublic:
         """Self-service sign-up, limited per client address (when throttled)."""
+        return UserPublic.model_validate(await self.register_user(data, address))
+
+    async def register_user(self, data: RegisterRequest, address: str | None = None) -> User:
         if self.signups is not None:
             await self.signups.attempt(self.session, address, utcnow())
-        user = await self.create(data.email, data.password, Role(data.role), data.display_name)
-        return UserPublic.model_validate(user)
+        return await self.create(data.email, data.password, Role(data.role), data.display_name)
 
     async def sign_in(self, email: str, password: str, address: str | None) -> User:
         """``authenticate``, throttled per e-mail address and client address."""

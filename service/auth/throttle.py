@@ -104,3 +104,37 @@ class SignUpThrottle:
         that gets this far counts, a refused one (the address is taken) too."""
         await count_hit(session, address_subject(address), self.per_address, now)
         await session.commit()
+
+
+@dataclass(frozen=True)
+class PasswordResetThrottle:
+    """Reset mails asked for, per e-mail address (so nobody floods one inbox) and per
+    client address; unknown addresses count alike, so a 429 says nothing of who has an
+    account."""
+
+    per_email: Limit
+    per_address: Limit
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PasswordResetThrottle:
+        return cls(
+            per_email=Limit(
+                "reset-email",
+                "password resets for this e-mail address",
+                settings.password_resets_per_email,
+                HOUR,
+            ),
+            per_address=Limit(
+                "reset-address",
+                "password resets from your address",
+                settings.password_resets_per_ip,
+                HOUR,
+            ),
+        )
+
+    async def attempt(
+        self, session: AsyncSession, email: str, address: str | None, now: datetime
+    ) -> None:
+        await count_hit(session, email_subject(email), self.per_email, now)
+        await count_hit(session, address_subject(address), self.per_address, now)
+        await session.commit()

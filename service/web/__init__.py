@@ -44,6 +44,7 @@ from service.web.forms import field_id
 from service.web.i18n import Formats, install, load_catalogues
 from service.web.labels import LABELS
 from service.web.me import me_dependencies, me_handlers
+from service.web.password_reset import password_reset_dependencies, password_reset_handlers
 from service.web.public import public_dependencies, public_handlers
 from service.web.rendering import page_exception_handlers, unmatched_route_handlers
 from service.web.reports import report_handlers
@@ -103,6 +104,7 @@ class WebInterface:
             path="/",
             route_handlers=[
                 *account_handlers,
+                *password_reset_handlers,
                 *public_handlers,
                 *me_handlers,
                 *resident_handlers,
@@ -117,6 +119,7 @@ class WebInterface:
             ],
             dependencies={
                 **account_dependencies,
+                **password_reset_dependencies,
                 **public_dependencies,
                 **me_dependencies,
                 **resident_dependencies,

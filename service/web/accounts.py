@@ -68,7 +68,7 @@ async def register(
     target = safe_next(values.pop("next", None), "/me")
     try:
         data = validate(RegisterRequest, values, _, MISSING_ON_SIGN_UP)
-        user = await accounts.register(data, _client_address(request))
+        user = await accounts.register_user(data, _client_address(request))
     except FormInvalid as invalid:
         return _register_again(request, values, invalid.errors, target, REFUSED)
     except Conflict:
@@ -76,7 +76,7 @@ async def register(
         return _register_again(request, values, errors, target, REFUSED)
     except RateLimited as exc:
         return _register_again(request, values, {FORM: _too_many(exc, _)}, target, TOO_MANY)
-    sign_in(request, user.id, user.role)
+    sign_in(request, user)
     flash(request, "Your account is ready. You are signed in.")
     return see_other(target)
 
@@ -120,8 +120,7 @@ async def login(
         return _login_again(request, values, errors, target, REFUSED)
     except RateLimited as exc:
         return _login_again(request, values, {FORM: _too_many(exc, _)}, target, TOO_MANY)
-    assert user.id is not None
-    sign_in(request, user.id, user.role)
+    sign_in(request, user)
     flash(request, "You are signed in.")
     return see_other(target or HOME)
 

@@ -27,7 +27,8 @@ from litestar.security.jwt import JWTAuth, Token
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service.auth.identity import CurrentUser
-from service.auth.jwt import retrieve_user
+from service.auth.jwt import access_token, retrieve_user
+from service.auth.models import User
 from service.settings import Settings
 
 SESSION_COOKIE = "proeftuin_session"
@@ -83,12 +84,10 @@ class PageUserMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-def sign_in(request: Request[Any, Any, Any], user_id: int, role: str) -> None:
+def sign_in(request: Request[Any, Any, Any], user: User) -> None:
     """Start a browser session for the account (anything of an earlier one is dropped),
     with the token the API's sign-in would give it."""
-    jwt_auth: JWTAuth[Any, Token] = request.app.state.jwt_auth
-    token = jwt_auth.create_token(identifier=str(user_id), token_extras={"role": role})
-    request.set_session({_TOKEN: token})
+    request.set_session({_TOKEN: access_token(request.app.state.jwt_auth, user)})
 
 
 def sign_out(request: Request[Any, Any, Any]) -> None:

@@ -1,0 +1,117 @@
+"""Mail about an account itself (a link to set a new password), in the language the
+person asked in, sent straight away rather than through the notifications' outbox: it
+is for someone who may have no working sign-in, and only they asked for it.
+
+It goes out after the answer to the request has been sent (the caller hands ``deliver``
+to the web framework as a background task), so the answer takes as long whether or not
+the address has an account. A mail server that is down loses the mail; the person asks
+again. No link is ever logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from service.notifications.compose import _address, _one_line
+from service.notifications.templates import templates
+from service.notifications.transport import MailRefused, MailServerUnavailable, transport_for
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("en", "nl")
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "greeting": "Hello {name},",
+        "footer": "You get this e-mail from Proeftuin because someone entered {email} "
+        "on its pages.",
+        "reset.subject": "Choose a new password for Proeftuin",
+        "reset.body": "Someone, hopefully you, asked to choose a new password for your "
+        "Proeftuin account. Follow the link to choose one. It works once, for "
+        "{minutes} minutes.",
+        "reset.action": "Choose a new password",
+        "reset.closing": "Did you not ask for this? Then ignore this e-mail: your password "
+        "stays as it is.",
+    },
+    "nl": {
+        "greeting": "Beste {name},",
+        "footer": "U krijgt deze e-mail van Proeftuin omdat iemand {email} invulde op de website.",
+        "reset.subject": "Kies een nieuw wachtwoord voor Proeftuin",
+        "reset.body": "Iemand, hopelijk u, vroeg om een nieuw wachtwoord voor uw "
+        "Proeftuin-account. Volg de link om er een te kiezen. De link werkt één keer, "
+        "{minutes} minuten lang.",
+        "reset.action": "Kies een nieuw wachtwoord",
+        "reset.closing": "Heeft u hier niet om gevraagd? Dan kunt u deze e-mail negeren: "
+        "uw wachtwoord blijft zoals het is.",
+    },
+}
+
+
+def language_of(preferred: str | None) -> str:
+    """``en`` or ``nl``: the first of an Accept-Language header (or a page's language)
+    that we write in."""
+    for part in (preferred or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGUAGES:
+            return tag
+    return "en"
+
+
+@dataclass(frozen=True)
+class AccountMail:
+    language: str
+    email: str
+    display_name: str
+    subject: str
+    greeting: str
+    paragraphs: tuple[str, ...]
+    action: str
+    url: str
+    closing: str
+    footer: str
+
+
+def password_reset_mail(
+    language: str, email: str, display_name: str, url: str, minutes: int
+) -> AccountMail:
+    words = WORDS[language_of(language)]
+    return AccountMail(
+        language=language_of(language),
+        email=email,
+        display_name=display_name,
+        subject=words["reset.subject"],
+        greeting=words["greeting"].format(name=display_name),
+        paragraphs=(words["reset.body"].format(minutes=minutes),),
+        action=words["reset.action"],
+        url=url,
+        closing=words["reset.closing"],
+        footer=words["footer"].format(email=email),
+    )
+
+
+def compose(settings: Settings, mail: AccountMail, now: datetime) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = _one_line(mail.subject)
+    message["From"] = settings.smtp_from
+    message["To"] = _address(mail.display_name, mail.email)
+    message["Date"] = format_datetime(now)
+    message["Auto-Submitted"] = "auto-generated"
+    env = templates()
+    message.set_content(env.get_template("mail/account.txt").render(mail=mail))
+    message.add_alternative(env.get_template("mail/account.html").render(mail=mail), "html")
+    return message
+
+
+async def deliver(settings: Settings, message: EmailMessage) -> None:
+    """Send one account mail now; a failure is logged (without the mail), not raised."""
+    try:
+        async with transport_for(settings) as transport:
+            await transport.send(message, f"account-{uuid.uuid4().hex}")
+    except (MailServerUnavailable, MailRefused, OSError) as exc:
+        log.warning("account mail not sent: %s", type(exc).__name__)

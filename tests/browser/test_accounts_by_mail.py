@@ -1,0 +1,125 @@
+"""Accounts managed by e-mail, in a real browser with a real SMTP server: a resident
+who forgot the password asks for a link on the sign-in page, follows it from the mail
+and chooses a new one; axe-core checks every page on the way."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from axe_playwright_python.async_playwright import Axe
+
+from service.settings import Settings
+from tests.actors import PASSWORD
+from tests.browser.conftest import DESKTOP, WCAG
+from tests.conftest import NO_TEMPORAL, TEST_JWT_SECRET
+from tests.feedback import SmtpSink, text_of
+from tests.processes import free_port
+from tests.security.served import ThreadedApi
+from tests.stack import eventually
+
+NEW_PASSWORD = "lanterns along the quiet canal"
+_axe = Axe()
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpSink]:
+    sink = SmtpSink(free_port()).start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="module")
+def served_with_mail(
+    browser_database_url: str, tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink
+) -> Iterator[ThreadedApi]:
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("mail-data"),
+        database_url=browser_database_url,
+        temporal_address=NO_TEMPORAL,
+        task_queue=f"proeftuin-mail-{uuid.uuid4().hex[:8]}",
+        jwt_secret=TEST_JWT_SECRET,
+        signups_per_ip=1000,
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_tls="none",
+        smtp_from="Proeftuin <proeftuin@city.example>",
+    )
+    api = ThreadedApi(settings).start()
+    yield api
+    api.stop()
+
+
+async def no_violations(page: Any, name: str) -> None:
+    results = await _axe.run(page, options=WCAG)
+    assert results.violations_count == 0, f"{name}:\n{results.generate_report()}"
+
+
+async def register(base_url: str, email: str, name: str) -> None:
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        response = await client.post(
+            "/api/auth/register",
+            json={"email": email, "password": PASSWORD, "role": "resident", "display_name": name},
+        )
+        assert response.status_code == 201, response.text
+
+
+async def mail_link(smtp: SmtpSink, email: str, path: str) -> str:
+    async def found() -> list[Any]:
+        return smtp.to(email)
+
+    [mail] = await eventually(found, lambda mails: len(mails) == 1, timeout=15)
+    [link] = re.findall(rf"https?://\S+{re.escape(path)}\S*", text_of(mail))
+    parts = urlsplit(link)
+    return f"{parts.path}?{parts.query}"
+
+
+async def test_a_resident_resets_a_forgotten_password(
+    chromium: Any, served_with_mail: ThreadedApi, smtp: SmtpSink, screenshots: Path
+) -> None:
+    base_url = served_with_mail.base_url
+    await register(base_url, "noor.reset@example.org", "Noor")
+    context = await chromium.new_context(viewport=DESKTOP, locale="en-GB")
+    page = await context.new_page()
+    try:
+        await page.goto(base_url + "/login")
+        await page.get_by_role("link", name="Forgot your password?").click()
+        await page.get_by_role("heading", name="Forgot your password?").wait_for()
+        await no_violations(page, "forgot password")
+        await page.get_by_label("E-mail address").fill("noor.reset@example.org")
+        await page.get_by_role("button", name="Send me a link").click()
+        await page.get_by_role("heading", name="Check your e-mail").wait_for()
+        await no_violations(page, "check your e-mail")
+
+        link = await mail_link(smtp, "noor.reset@example.org", "/password-reset/new")
+        await page.goto(base_url + link)
+        await page.get_by_role("heading", name="Choose a new password").wait_for()
+        await no_violations(page, "choose a new password")
+        await page.get_by_label("New password").fill("password12")
+        await page.get_by_role("button", name="Set my new password").click()
+        await page.get_by_role("alert").wait_for()
+        await no_violations(page, "a guessable new password refused")
+        await page.get_by_label("New password").fill(NEW_PASSWORD)
+        await page.get_by_role("button", name="Set my new password").click()
+        await page.wait_for_url(base_url + "/me")
+        await page.get_by_text("Your new password is set. You are signed in.").wait_for()
+        await page.screenshot(path=str(screenshots / "password-reset-done.png"), full_page=True)
+
+        # The link worked once; the new password signs in.
+        await page.goto(base_url + link)
+        await page.get_by_role("heading", name="This link no longer works").wait_for()
+        await no_violations(page, "a used link")
+        async with httpx.AsyncClient(base_url=base_url) as client:
+            login = await client.post(
+                "/api/auth/login",
+                json={"email": "noor.reset@example.org", "password": NEW_PASSWORD},
+            )
+            assert login.status_code == 200
+    finally:
+        await context.close()
