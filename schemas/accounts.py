@@ -3,6 +3,8 @@ new password with the link's token."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import EmailStr, Field
 
 from schemas.common import PublicSchema, Schema
@@ -38,3 +40,16 @@ class PasswordResetConfirm(Schema):
         "guessed one (nor the account's name or e-mail address).",
         examples=["mist over the market at noon"],
     )
+
+
+class InvitationRequest(Schema):
+    """The city invites city staff or an evaluator."""
+
+    display_name: str = Field(min_length=1, max_length=120, examples=["Sanne de Vries"])
+    email: EmailStr = Field(examples=["s.devries@gemeente.example"])
+    role: Literal["city", "evaluator"]
+
+
+class InvitationAccept(Schema):
+    token: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)

@@ -104,13 +104,16 @@ def users() -> None:
 @users.command("create")
 @click.option("--email", required=True)
 @click.option(
-    "--password", required=True, help="At least 10 characters, not common or easily guessed."
+    "--password",
+    default=None,
+    help="At least 10 characters, not common or easily guessed. Left out, it is asked for "
+    "(twice, without showing it), so it stays out of the shell's history.",
 )
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--display-name", default=None, help="Shown to others; defaults to the e-mail.")
 @_data_dir
 def create_user(
-    email: str, password: str, role: str, display_name: str | None, data_dir: Path | None
+    email: str, password: str | None, role: str, display_name: str | None, data_dir: Path | None
 ) -> None:
     """Create an account of any role (city staff and evaluators are created this way)."""
     from pydantic import TypeAdapter, ValidationError
@@ -126,6 +129,10 @@ def create_user(
         TypeAdapter(EmailStr).validate_python(email)
     except ValidationError as exc:
         raise click.BadParameter(exc.errors()[0]["msg"], param_hint="--email") from None
+    if password is None:
+        # click reads a hidden answer with getpass, and asks again to confirm it.
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        assert isinstance(password, str)
     weakness = weak_password_reason(password, [email, display_name or ""])
     if weakness:
         raise click.BadParameter(weakness, param_hint="--password")
@@ -168,6 +175,33 @@ def _set_active(email: str, active: bool, data_dir: Path | None) -> None:
     if not asyncio.run(update()):
         raise click.ClickException(f"no account with the e-mail address {email}")
     click.echo(f"{'activated' if active else 'deactivated'} the account {email}")
+
+
+@users.command("list")
+@_data_dir
+def list_users(data_dir: Path | None) -> None:
+    """Print every account: id, role, status (active, invited, deactivated), e-mail, name."""
+    from service.auth.invitations import InvitationService
+    from service.db import create_engine, create_session_factory
+
+    settings = _settings(data_dir)
+
+    async def read() -> list[Any]:
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                return list(await InvitationService(session, settings).accounts())
+        finally:
+            await engine.dispose()
+
+    accounts = asyncio.run(read())
+    rows = [("ID", "ROLE", "STATUS", "E-MAIL", "NAME")]
+    rows += [(str(a.id), a.role, a.status, a.email, a.display_name) for a in accounts]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        click.echo(
+            "  ".join(v.ljust(w) for v, w in zip(row[:4], widths, strict=True)) + "  " + row[4]
+        )
 
 
 @users.command("deactivate")

@@ -10,3 +10,5 @@ from __future__ import annotations
 UNSUBSCRIBE_PATH = "/api/unsubscribe"
 # The page a password-reset mail links to (the mail is composed in the domain core).
 PASSWORD_RESET_PATH = "/password-reset/new"
+# The page an invitation links to, where the invited person chooses a password.
+INVITATION_PATH = "/invitation"

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     password_resets_per_email: int = Field(default=3, ge=1, le=1000)
     password_resets_per_ip: int = Field(default=20, ge=1, le=100_000)
     password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    # How long the link in an invitation (city staff, evaluators) works.
+    invitation_days: int = Field(default=7, ge=1, le=60)
     forwarded_allow_ips: str = Field(
         default="127.0.0.1",
         description="Proxies whose X-Forwarded-For names the client (uvicorn's setting)",

@@ -139,6 +139,8 @@ PAGES: dict[str, Page] = {
     "GET /password-reset/sent": Page(PUBLIC),  # says only "if there is an account..."
     "GET /password-reset/new": Page(PUBLIC, "POST /api/auth/password-reset/confirm"),
     "POST /password-reset/new": Page(PUBLIC, "POST /api/auth/password-reset/confirm"),
+    "GET /invitation": Page(PUBLIC),  # by the signed token in the invitation mail
+    "POST /invitation": Page(PUBLIC),  # the same
     "GET /challenges/{challenge_id}": Page(PUBLIC, "GET /api/challenges/{challenge_id}"),
     "GET /challenges/{challenge_id}/report": Page(
         PUBLIC, "GET /api/challenges/{challenge_id}/report"
@@ -223,6 +225,10 @@ PAGES: dict[str, Page] = {
     "POST /evaluator/pilots/{pilot_id}": Page(EVALUATOR, "PUT /api/pilots/{pilot_id}/evaluation"),
     # the city console
     "GET /city": Page(CITY),  # what waits for the city: no one endpoint
+    "GET /city/accounts": Page(CITY),  # every account; the city invites and switches off
+    "POST /city/accounts": Page(CITY),
+    "POST /city/accounts/{user_id}/deactivate": Page(CITY),
+    "POST /city/accounts/{user_id}/activate": Page(CITY),
     "GET /city/challenges/new": Page(CITY, "POST /api/challenges"),
     "POST /city/challenges": Page(CITY, "POST /api/challenges"),
     "GET /city/challenges/{challenge_id}": Page(CITY),  # the console of one challenge

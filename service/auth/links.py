@@ -21,6 +21,7 @@ from datetime import datetime
 from service.ids import read_record_id
 
 PASSWORD_RESET = "password-reset"
+INVITATION = "invitation"
 
 
 def _b64(data: bytes) -> str:

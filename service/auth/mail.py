@@ -1,4 +1,4 @@
-"""Mail about an account itself (a link to set a new password), in the language the
+"""Mail about an account itself (a link to set a new password, an invitation), in the language the
 person asked in, sent straight away rather than through the notifications' outbox: it
 is for someone who may have no working sign-in, and only they asked for it.
 
@@ -38,6 +38,15 @@ WORDS: dict[str, dict[str, str]] = {
         "reset.action": "Choose a new password",
         "reset.closing": "Did you not ask for this? Then ignore this e-mail: your password "
         "stays as it is.",
+        "invite.subject": "You are invited to Proeftuin",
+        "invite.body.city": "{inviter} invites you to Proeftuin as city staff: you will run "
+        "challenges with the innovation office.",
+        "invite.body.evaluator": "{inviter} invites you to Proeftuin as an evaluator: you "
+        "will score the proposals and pilots the city assigns to you.",
+        "invite.expiry": "Follow the link to choose your password and sign in. It works "
+        "for {days} days.",
+        "invite.action": "Choose your password",
+        "invite.closing": "Not expecting this? Then ignore this e-mail.",
     },
     "nl": {
         "greeting": "Beste {name},",
@@ -49,6 +58,15 @@ WORDS: dict[str, dict[str, str]] = {
         "reset.action": "Kies een nieuw wachtwoord",
         "reset.closing": "Heeft u hier niet om gevraagd? Dan kunt u deze e-mail negeren: "
         "uw wachtwoord blijft zoals het is.",
+        "invite.subject": "U bent uitgenodigd voor Proeftuin",
+        "invite.body.city": "{inviter} nodigt u uit voor Proeftuin als medewerker van de "
+        "gemeente: u voert uitdagingen uit met het innovatieteam.",
+        "invite.body.evaluator": "{inviter} nodigt u uit voor Proeftuin als beoordelaar: u "
+        "beoordeelt de voorstellen en pilots die de gemeente u toewijst.",
+        "invite.expiry": "Volg de link om uw wachtwoord te kiezen en in te loggen. De link "
+        "werkt {days} dagen.",
+        "invite.action": "Kies uw wachtwoord",
+        "invite.closing": "Verwachtte u dit niet? Dan kunt u deze e-mail negeren.",
     },
 }
 
@@ -91,6 +109,27 @@ def password_reset_mail(
         action=words["reset.action"],
         url=url,
         closing=words["reset.closing"],
+        footer=words["footer"].format(email=email),
+    )
+
+
+def invitation_mail(
+    language: str, email: str, display_name: str, role: str, inviter: str, url: str, days: int
+) -> AccountMail:
+    words = WORDS[language_of(language)]
+    return AccountMail(
+        language=language_of(language),
+        email=email,
+        display_name=display_name,
+        subject=words["invite.subject"],
+        greeting=words["greeting"].format(name=display_name),
+        paragraphs=(
+            words[f"invite.body.{role}"].format(inviter=inviter),
+            words["invite.expiry"].format(days=days),
+        ),
+        action=words["invite.action"],
+        url=url,
+        closing=words["invite.closing"],
         footer=words["footer"].format(email=email),
     )
 

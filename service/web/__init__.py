@@ -42,6 +42,7 @@ from service.web.evaluator import evaluator_dependencies, evaluator_handlers
 from service.web.evaluator_pilots import evaluator_pilot_dependencies, evaluator_pilot_handlers
 from service.web.forms import field_id
 from service.web.i18n import Formats, install, load_catalogues
+from service.web.invitation import invitation_dependencies, invitation_handlers
 from service.web.labels import LABELS
 from service.web.me import me_dependencies, me_handlers
 from service.web.password_reset import password_reset_dependencies, password_reset_handlers
@@ -105,6 +106,7 @@ class WebInterface:
             route_handlers=[
                 *account_handlers,
                 *password_reset_handlers,
+                *invitation_handlers,
                 *public_handlers,
                 *me_handlers,
                 *resident_handlers,
@@ -120,6 +122,7 @@ class WebInterface:
             dependencies={
                 **account_dependencies,
                 **password_reset_dependencies,
+                **invitation_dependencies,
                 **public_dependencies,
                 **me_dependencies,
                 **resident_dependencies,

@@ -1,6 +1,8 @@
-"""Accounts managed by e-mail, in a real browser with a real SMTP server: a resident
-who forgot the password asks for a link on the sign-in page, follows it from the mail
-and chooses a new one; axe-core checks every page on the way."""
+"""Accounts managed by e-mail, in a real browser with a real SMTP server: the city
+invites an evaluator from its console, who chooses a password from the mail and lands
+on the evaluator's page; a resident who forgot the password asks for a link on the
+sign-in page, follows it from the mail and chooses a new one. axe-core checks every
+page on the way."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
 
+from schemas.common import Role
+from service.auth.services import AccountService
 from service.settings import Settings
 from tests.actors import PASSWORD
 from tests.browser.conftest import DESKTOP, WCAG
@@ -123,3 +127,52 @@ async def test_a_resident_resets_a_forgotten_password(
             assert login.status_code == 200
     finally:
         await context.close()
+
+
+async def test_the_city_invites_an_evaluator_who_sets_a_password_from_the_mail(
+    chromium: Any,
+    served_with_mail: ThreadedApi,
+    smtp: SmtpSink,
+    browser_sessions: Any,
+    screenshots: Path,
+) -> None:
+    base_url = served_with_mail.base_url
+    async with browser_sessions() as session:
+        await AccountService(session).create(
+            "iris@city.example.org", PASSWORD, Role.CITY, "Iris Jansen"
+        )
+    city = await chromium.new_context(viewport=DESKTOP, locale="en-GB")
+    page = await city.new_page()
+    try:
+        await page.goto(base_url + "/login?next=/city/accounts")
+        await page.get_by_label("E-mail address").fill("iris@city.example.org")
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await page.get_by_role("heading", name="Accounts", exact=True).wait_for()
+        await no_violations(page, "accounts")
+        await page.get_by_label("Name").fill("Sanne de Vries")
+        await page.get_by_label("E-mail address").fill("sanne@evaluators.example.org")
+        await page.get_by_label("Role").select_option("evaluator")
+        await page.get_by_role("button", name="Send the invitation").click()
+        await page.get_by_text("The invitation is on its way.").wait_for()
+        row = page.get_by_role("row").filter(has_text="sanne@evaluators.example.org")
+        await row.get_by_text("Invited").wait_for()
+        await no_violations(page, "accounts after inviting")
+        await page.screenshot(path=str(screenshots / "city-accounts.png"), full_page=True)
+    finally:
+        await city.close()
+
+    link = await mail_link(smtp, "sanne@evaluators.example.org", "/invitation")
+    evaluator = await chromium.new_context(viewport=DESKTOP, locale="en-GB")
+    page = await evaluator.new_page()
+    try:
+        await page.goto(base_url + link)
+        await page.get_by_role("heading", name="Choose your password").wait_for()
+        await no_violations(page, "invitation")
+        await page.get_by_label("Password").fill(NEW_PASSWORD)
+        await page.get_by_role("button", name="Set my password and sign in").click()
+        await page.wait_for_url(base_url + "/evaluator")
+        await page.get_by_text("Your password is set. You are signed in.").wait_for()
+        await no_violations(page, "the evaluator's page")
+    finally:
+        await evaluator.close()

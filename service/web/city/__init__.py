@@ -10,6 +10,7 @@ for the same thing, so the console shows and accepts exactly what the API would.
 - ``pilots``: a pilot's agreement and the decision.
 - ``residents``: answering, considering, hiding and restoring residents' input.
 - ``audit``: a challenge's audit trail.
+- ``accounts``: every account; inviting city staff and evaluators; switching off.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from service.audit.controllers import provide_audit_service
 from service.audit.queries import AuditService
 from service.auth.guards import requires_city
+from service.auth.invitations import InvitationService
 from service.challenges.controllers import provide_challenge_service
 from service.challenges.services import ChallengeService
 from service.pilots.controllers import provide_pilot_service
@@ -33,6 +35,7 @@ from service.review.assignments import AssignmentService
 from service.review.controllers import provide_assignments, provide_screening, provide_selection
 from service.review.screening import ScreeningService
 from service.review.selection import SelectionService
+from service.web.city.accounts import account_handlers
 from service.web.city.audit import audit_handlers
 from service.web.city.dashboard import dashboard_handlers
 from service.web.city.drafts import draft_handlers
@@ -84,6 +87,10 @@ def _moderation(db_session: NamedDependency[AsyncSession]) -> ModerationService:
     return provide_moderation_service(db_session)
 
 
+def _invitations(db_session: NamedDependency[AsyncSession], state: State) -> InvitationService:
+    return InvitationService(db_session, state.settings)
+
+
 def _audit(db_session: NamedDependency[AsyncSession]) -> AuditService:
     return provide_audit_service(db_session)
 
@@ -97,6 +104,7 @@ city_dependencies = {
     "city_inputs": Provide(_inputs, sync_to_thread=False),
     "city_moderation": Provide(_moderation, sync_to_thread=False),
     "city_audit": Provide(_audit, sync_to_thread=False),
+    "city_invitations": Provide(_invitations, sync_to_thread=False),
 }
 
 
@@ -114,6 +122,7 @@ def city_router() -> Router:
             *pilot_handlers,
             *resident_handlers,
             *audit_handlers,
+            *account_handlers,
         ],
         include_in_schema=False,
     )

@@ -132,3 +132,52 @@ async def test_users_create_on_the_command_line_makes_any_role(api, settings: Se
     bad_output, _ = await bad.communicate()
     assert bad.returncode != 0
     assert "--role" in bad_output.decode()
+
+
+async def test_users_create_asks_for_the_password_and_users_list_prints_the_accounts(
+    api, settings: Settings
+):
+    env = {
+        **os.environ,
+        "PROEFTUIN_DATABASE_URL": settings.resolved_database_url,
+        "PROEFTUIN_DATA_DIR": str(settings.data_dir),
+    }
+
+    async def cli(*args: str, typed: str = "") -> tuple[int, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "service.cli", "users", *args,
+            env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # no terminal: getpass reads the typed lines from stdin
+        )  # fmt: skip
+        output, _ = await process.communicate(typed.encode())
+        assert process.returncode is not None
+        return process.returncode, output.decode()
+
+    create = ("create", "--email", "first@city.example.org", "--role", "city")
+    code, output = await cli(
+        *create, "--display-name", "First Officer", typed=f"{PASSWORD}\n{PASSWORD}\n"
+    )
+    assert code == 0, output
+    assert "created city account" in output and PASSWORD not in output
+    login = await api.post(
+        "/api/auth/login", json={"email": "first@city.example.org", "password": PASSWORD}
+    )
+    assert login.status_code == 200
+
+    # The two answers must match.
+    code, output = await cli(
+        "create", "--email", "second@city.example.org", "--role", "city",
+        typed=f"{PASSWORD}\nsomething else entirely\n",
+    )  # fmt: skip
+    assert code != 0
+
+    code, output = await cli("list")
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0].split() == ["ID", "ROLE", "STATUS", "E-MAIL", "NAME"]
+    assert any(
+        line.split()[1:] == ["city", "active", "first@city.example.org", "First", "Officer"]
+        for line in lines[1:]
+    )
+    assert "second@city.example.org" not in output
