@@ -20,6 +20,7 @@ from service.ratelimit.models import RateLimitWindow
 from service.runner import _uvicorn_server
 from service.settings import Settings
 from tests.processes import free_port
+from tests.stack import eventually
 
 
 def serve(settings: Settings, trusted: str) -> Iterator[str]:
@@ -64,10 +65,15 @@ async def sign_in_as_anyone(base_url: str, forwarded: str) -> str:
 
 
 async def logged_address(sessions, request_id: str) -> str | None:
-    async with sessions() as session:
-        entry = (
-            await session.exec(select(AuditEntry).where(AuditEntry.request_id == request_id))
-        ).one()
+    """The address the request's audit entry names. The entry is written once the answer
+    has gone out, so the client may ask a moment before it is there."""
+
+    async def entries() -> list[AuditEntry]:
+        async with sessions() as session:
+            query = select(AuditEntry).where(AuditEntry.request_id == request_id)
+            return list((await session.exec(query)).all())
+
+    [entry] = await eventually(entries, lambda found: len(found) > 0)
     return entry.client_ip
 
 
