@@ -53,3 +53,19 @@ class InvitationRequest(Schema):
 class InvitationAccept(Schema):
     token: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
+
+
+SIGNED_UP = (
+    "Your account is ready: sign in with this e-mail address and password. If the address "
+    "already had an account, its owner has been sent an e-mail instead."
+)
+
+
+class RegistrationAnswer(PublicSchema):
+    """The answer to a sign-up, the same whether the address was new or already had an
+    account (whose owner is mailed instead): nothing in it tells the two apart."""
+
+    email: str = Field(examples=["hello@coolstreets.example"])
+    role: Literal["startup", "resident"]
+    display_name: str = Field(examples=["CoolStreets B.V."])
+    detail: str = Field(default=SIGNED_UP, examples=[SIGNED_UP])

@@ -2,17 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from schemas.accounts import RegistrationAnswer
 from schemas.auth import LoginRequest, RegisterRequest, TokenResponse, UserPublic
 from service.auth.guards import requires_login
 from service.auth.identity import CurrentUser
 from service.auth.jwt import access_token
-from service.auth.services import AccountService
+from service.auth.mail import deliver, language_of
+from service.auth.services import AccountService, normalise_email
 from service.auth.throttle import LoginThrottle, SignUpThrottle
 from service.http.openapi import refusals
 
@@ -24,6 +27,7 @@ def provide_account_service(
         db_session,
         LoginThrottle.from_settings(state.settings),
         SignUpThrottle.from_settings(state.settings),
+        state.settings,
     )
 
 
@@ -35,8 +39,12 @@ class AuthController(Controller):
     @post(
         "/auth/register",
         summary="Create a startup or resident account",
-        description="Sign-ups are limited per client address (PROEFTUIN_SIGNUPS_PER_IP an "
-        "hour): past the limit the answer is 429 with Retry-After.",
+        description="The answer is the same (201, the same body) whether the address is new "
+        "or already has an account: then nothing is made, and the account's owner is mailed "
+        "(sign in, or choose a new password) instead. Sign in with /api/auth/login to get a "
+        "token and the account's id (GET /api/me). Sign-ups are limited per client address "
+        "(PROEFTUIN_SIGNUPS_PER_IP an hour): past the limit the answer is 429 with "
+        "Retry-After.",
         responses=refusals(429),
     )
     async def register(
@@ -44,9 +52,18 @@ class AuthController(Controller):
         data: JSONBody[RegisterRequest],
         accounts: NamedDependency[AccountService],
         request: Request[Any, Any, Any],
-    ) -> UserPublic:
+        state: State,
+    ) -> Response[RegistrationAnswer]:
         address = request.client.host if request.client else None
-        return await accounts.register(data, address)
+        language = language_of(request.headers.get("accept-language"))
+        signed_up = await accounts.sign_up(data, address, language)
+        answer = RegistrationAnswer(
+            email=normalise_email(data.email), role=data.role, display_name=data.display_name
+        )
+        # The owner's mail goes after the answer, so both answers take as long.
+        mail = signed_up.mail
+        background = BackgroundTask(deliver, state.settings, mail) if mail else None
+        return Response(answer, status_code=201, background=background)
 
     @post(
         "/auth/login",

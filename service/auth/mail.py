@@ -1,6 +1,7 @@
-"""Mail about an account itself (a link to set a new password, an invitation), in the language the
-person asked in, sent straight away rather than through the notifications' outbox: it
-is for someone who may have no working sign-in, and only they asked for it.
+"""Mail about an account itself (a link to set a new password, an invitation, a sign-up
+tried with its address), in the language the person asked in, sent straight away rather
+than through the notifications' outbox: it is for someone who may have no working
+sign-in, and only they asked for it.
 
 It goes out after the answer to the request has been sent (the caller hands ``deliver``
 to the web framework as a background task), so the answer takes as long whether or not
@@ -38,6 +39,13 @@ WORDS: dict[str, dict[str, str]] = {
         "reset.action": "Choose a new password",
         "reset.closing": "Did you not ask for this? Then ignore this e-mail: your password "
         "stays as it is.",
+        "taken.subject": "Someone tried to sign up to Proeftuin with your e-mail address",
+        "taken.body": "Someone, perhaps you, tried to make a new Proeftuin account with "
+        "this e-mail address. It already has an account, so no second one was made.",
+        "taken.hint": "Is it you? Sign in with your password, or choose a new one if you "
+        "forgot it: {reset_url}",
+        "taken.action": "Sign in",
+        "taken.closing": "Not you? Then ignore this e-mail: your account stays as it is.",
         "invite.subject": "You are invited to Proeftuin",
         "invite.body.city": "{inviter} invites you to Proeftuin as city staff: you will run "
         "challenges with the innovation office.",
@@ -58,6 +66,15 @@ WORDS: dict[str, dict[str, str]] = {
         "reset.action": "Kies een nieuw wachtwoord",
         "reset.closing": "Heeft u hier niet om gevraagd? Dan kunt u deze e-mail negeren: "
         "uw wachtwoord blijft zoals het is.",
+        "taken.subject": "Iemand probeerde zich met uw e-mailadres aan te melden bij Proeftuin",
+        "taken.body": "Iemand, misschien u, probeerde een nieuw Proeftuin-account te maken "
+        "met dit e-mailadres. Er is al een account met dit adres, dus er is geen tweede "
+        "gemaakt.",
+        "taken.hint": "Was u het? Log in met uw wachtwoord, of kies een nieuw wachtwoord als "
+        "u het vergeten bent: {reset_url}",
+        "taken.action": "Inloggen",
+        "taken.closing": "Was u het niet? Dan kunt u deze e-mail negeren: uw account blijft "
+        "zoals het is.",
         "invite.subject": "U bent uitgenodigd voor Proeftuin",
         "invite.body.city": "{inviter} nodigt u uit voor Proeftuin als medewerker van de "
         "gemeente: u voert uitdagingen uit met het innovatieteam.",
@@ -130,6 +147,24 @@ def invitation_mail(
         action=words["invite.action"],
         url=url,
         closing=words["invite.closing"],
+        footer=words["footer"].format(email=email),
+    )
+
+
+def address_taken_mail(
+    language: str, email: str, display_name: str, login_url: str, reset_url: str
+) -> AccountMail:
+    words = WORDS[language_of(language)]
+    return AccountMail(
+        language=language_of(language),
+        email=email,
+        display_name=display_name,
+        subject=words["taken.subject"],
+        greeting=words["greeting"].format(name=display_name),
+        paragraphs=(words["taken.body"], words["taken.hint"].format(reset_url=reset_url)),
+        action=words["taken.action"],
+        url=login_url,
+        closing=words["taken.closing"],
         footer=words["footer"].format(email=email),
     )
 

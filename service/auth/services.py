@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from email.message import EmailMessage
+
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -9,15 +12,26 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.auth import RegisterRequest, UserPublic
 from schemas.common import Role
+from service.auth.mail import address_taken_mail, compose
 from service.auth.models import User
 from service.auth.passwords import hash_password, verify_password
 from service.auth.throttle import LoginThrottle, SignUpThrottle
 from service.clock import utcnow
 from service.errors import Conflict, NotAuthenticated
+from service.settings import Settings
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """What a sign-up did: the new account, or (the address had one) the mail to send
+    its owner. Callers answer both alike."""
+
+    user: User | None
+    mail: EmailMessage | None
 
 
 class AccountService:
@@ -26,10 +40,12 @@ class AccountService:
         session: AsyncSession,
         throttle: LoginThrottle | None = None,
         signups: SignUpThrottle | None = None,
+        settings: Settings | None = None,
     ) -> None:
         self.session = session
         self.throttle = throttle
         self.signups = signups
+        self.settings = settings
 
     async def create(self, email: str, password: str, role: Role, display_name: str) -> User:
         user = User(
@@ -54,6 +70,28 @@ class AccountService:
         if self.signups is not None:
             await self.signups.attempt(self.session, address, utcnow())
         return await self.create(data.email, data.password, Role(data.role), data.display_name)
+
+    async def sign_up(
+        self, data: RegisterRequest, address: str | None, language: str = "en"
+    ) -> SignUp:
+        """Self-service sign-up that never tells whether the address has an account:
+        taken, nothing is made, and the owner gets a mail (sign in, or reset the
+        password) to send after the answer. The password is hashed either way, so both
+        take as long."""
+        try:
+            return SignUp(await self.register_user(data, address), None)
+        except Conflict:
+            pass
+        owner = (
+            await self.session.exec(select(User).where(User.email == normalise_email(data.email)))
+        ).first()
+        if owner is None or not owner.is_active or self.settings is None:
+            return SignUp(None, None)
+        base = self.settings.base_url
+        mail = address_taken_mail(
+            language, owner.email, owner.display_name, f"{base}/login", f"{base}/password-reset"
+        )
+        return SignUp(None, compose(self.settings, mail, utcnow()))
 
     async def sign_in(self, email: str, password: str, address: str | None) -> User:
         """``authenticate``, throttled per e-mail address and client address."""

@@ -4,8 +4,10 @@ same password rules, sign-in throttle and sign-up limit apply."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 from litestar.response import Template
@@ -13,10 +15,11 @@ from litestar.response import Template
 from schemas.auth import LoginRequest, RegisterRequest
 from service.auth.controllers import provide_account_service
 from service.auth.guards import current_user
+from service.auth.mail import deliver
 from service.auth.services import AccountService
-from service.errors import Conflict, NotAuthenticated, RateLimited
+from service.errors import NotAuthenticated, RateLimited
 from service.web.forms import FORM, Form, FormInvalid, echoed, read_form, validate
-from service.web.i18n import N_, Gettext
+from service.web.i18n import N_, Gettext, request_language
 from service.web.rendering import gettext_for, page, safe_next, see_other
 from service.web.session import flash, sign_in, sign_out
 
@@ -68,15 +71,22 @@ async def register(
     target = safe_next(values.pop("next", None), "/me")
     try:
         data = validate(RegisterRequest, values, _, MISSING_ON_SIGN_UP)
-        user = await accounts.register_user(data, _client_address(request))
+        signed_up = await accounts.sign_up(
+            data, _client_address(request), request_language(request)
+        )
     except FormInvalid as invalid:
         return _register_again(request, values, invalid.errors, target, REFUSED)
-    except Conflict:
-        errors = {"email": _("There is already an account with this e-mail address. Sign in.")}
-        return _register_again(request, values, errors, target, REFUSED)
     except RateLimited as exc:
         return _register_again(request, values, {FORM: _too_many(exc, _)}, target, TOO_MANY)
-    sign_in(request, user)
+    if signed_up.user is None:
+        # The address has an account: nothing is said of it here; its owner is mailed.
+        flash(request, N_("Sign in with your e-mail address and password."))
+        redirect = see_other(f"/login?next={quote(target)}")
+        if signed_up.mail is not None:
+            settings = request.app.state.settings
+            redirect.background = BackgroundTask(deliver, settings, signed_up.mail)
+        return redirect
+    sign_in(request, signed_up.user)
     flash(request, "Your account is ready. You are signed in.")
     return see_other(target)
 

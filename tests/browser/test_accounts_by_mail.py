@@ -176,3 +176,50 @@ async def test_the_city_invites_an_evaluator_who_sets_a_password_from_the_mail(
         await no_violations(page, "the evaluator's page")
     finally:
         await evaluator.close()
+
+
+async def test_a_sign_up_with_a_known_address_says_nothing_of_it(
+    chromium: Any, served_with_mail: ThreadedApi, smtp: SmtpSink
+) -> None:
+    """The page reached tells nothing of an account (the owner is mailed instead), and
+    the API's answer is the one a new address gets."""
+    base_url = served_with_mail.base_url
+    await register(base_url, "anne.known@example.org", "Anne")
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        answers = [
+            await client.post(
+                "/api/auth/register",
+                json={
+                    "email": email,
+                    "password": "a different long passphrase",
+                    "role": "resident",
+                    "display_name": "Someone",
+                },
+            )
+            for email in ("anne.known@example.org", "anne.new@example.org")
+        ]
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[0].json() | {"email": ""} == answers[1].json() | {"email": ""}
+
+    context = await chromium.new_context(viewport=DESKTOP, locale="en-GB")
+    page = await context.new_page()
+    try:
+        await page.goto(base_url + "/register")
+        await page.get_by_label("A resident").check()
+        await page.get_by_label("Name", exact=True).fill("Someone")
+        await page.get_by_label("E-mail address").fill("anne.known@example.org")
+        await page.get_by_label("Password").fill("a different long passphrase")
+        await page.get_by_role("button", name="Create account").click()
+        await page.get_by_text("Sign in with your e-mail address and password.").wait_for()
+        assert "already" not in (await page.text_content("main") or "")
+        await no_violations(page, "after a sign-up with a known address")
+    finally:
+        await context.close()
+
+    async def found() -> list[Any]:
+        return smtp.to("anne.known@example.org")
+
+    mails = await eventually(found, lambda mails: len(mails) == 2, timeout=15)
+    assert {m["Subject"] for m in mails} == {
+        "Someone tried to sign up to Proeftuin with your e-mail address"
+    }
