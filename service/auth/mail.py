@@ -15,10 +15,10 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from service.notifications.compose import _address, _one_line
 from service.notifications.templates import templates
 from service.notifications.transport import MailRefused, MailServerUnavailable, transport_for
 from service.settings import Settings
@@ -169,11 +169,17 @@ def address_taken_mail(
     )
 
 
+def _one_line(text: str) -> str:
+    """A header is one line, whatever a name holds."""
+    return " ".join(text.split())[:200]
+
+
 def compose(settings: Settings, mail: AccountMail, now: datetime) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = _one_line(mail.subject)
     message["From"] = settings.smtp_from
-    message["To"] = _address(mail.display_name, mail.email)
+    username, _, domain = mail.email.rpartition("@")
+    message["To"] = Address(_one_line(mail.display_name)[:120], username, domain)
     message["Date"] = format_datetime(now)
     message["Auto-Submitted"] = "auto-generated"
     env = templates()
