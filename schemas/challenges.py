@@ -151,8 +151,16 @@ class TimelineEntry(PublicSchema):
     phase: str
     from_phase: str | None
     at: datetime
-    actor: str = Field(description='"timer", "system", or "user:<id>"')
-    actor_id: int | None
+    actor: str = Field(
+        description='"timer", "system", or who acted: "user:<id>" to the city\'s staff; to '
+        'anyone else the role that acted ("city", "startup"), never an account id'
+    )
+    actor_id: int | None = Field(description="The account that acted; the city's staff only")
+    actor_name: str | None = Field(
+        default=None,
+        description='Who acted, for people: "the innovation office", "the startup"; null for '
+        "the timer or the system",
+    )
     reason: str | None
     pilot_id: int | None = None
 

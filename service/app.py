@@ -90,7 +90,7 @@ def create_app(settings: Settings) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = create_engine(settings.resolved_database_url)
-        app.state.session_factory = create_session_factory(engine)
+        app.state.session_factory = create_session_factory(engine, settings.time_zone)
         # Connects on the first request that needs a workflow: sign-ins, reads and health
         # work (and the API starts) without a Temporal server.
         client = await connect_on_first_call(

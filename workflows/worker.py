@@ -11,6 +11,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 import service.tables  # noqa: F401  (every table known before the first query)
+from service.db.engine import with_time_zone
 from service.settings import Settings, get_settings
 from workflows.activities.errors import RefusalsInterceptor
 from workflows.activities.housekeeping import HousekeepingActivities
@@ -38,6 +39,7 @@ def build_activities(
 ) -> list[Any]:
     """Every activity, bound to the session factory (and settings) of this process."""
     settings = settings or get_settings()
+    session_factory = with_time_zone(session_factory, settings.time_zone)
     holders = [
         PhaseActivities(session_factory),
         ReviewActivities(session_factory),

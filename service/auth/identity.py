@@ -13,3 +13,5 @@ class CurrentUser:
     email: str
     role: Role
     display_name: str
+    language: str | None = None
+    """What we write to them in; None until a page they signed in on says."""

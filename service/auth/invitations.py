@@ -67,6 +67,7 @@ class InvitationService:
             password_hash=NO_PASSWORD_YET + secrets.token_urlsafe(12),
             role=role.value,
             display_name=display_name.strip() or email,
+            language=language,  # notifications follow the invitation's language
         )
         self.session.add(user)
         try:

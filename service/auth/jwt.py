@@ -45,7 +45,11 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
     if not isinstance(key, str) or key != session_key(secret, user.password_hash):
         return None
     return CurrentUser(
-        id=user.id, email=user.email, role=Role(user.role), display_name=user.display_name
+        id=user.id,
+        email=user.email,
+        role=Role(user.role),
+        display_name=user.display_name,
+        language=user.language,
     )
 
 

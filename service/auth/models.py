@@ -21,4 +21,7 @@ class User(SQLModel, table=True):
         max_length=20,
         sa_column_kwargs={"server_default": "immediate"},
     )
+    language: str | None = Field(default=None, max_length=8)
+    """What we write to them in (``en``, ``nl``): from the page or ``Accept-Language``
+    they signed up with, changed by the site's language switch; None: English."""
     created_at: datetime = Field(default_factory=utcnow)

@@ -47,12 +47,21 @@ class AccountService:
         self.signups = signups
         self.settings = settings
 
-    async def create(self, email: str, password: str, role: Role, display_name: str) -> User:
+    async def create(
+        self,
+        email: str,
+        password: str,
+        role: Role,
+        display_name: str,
+        language: str | None = None,
+    ) -> User:
+        """``language``: what notifications are written in (the sign-up's language)."""
         user = User(
             email=normalise_email(email),
             password_hash=await hash_password(password),
             role=role.value,
             display_name=display_name.strip() or email,
+            language=language,
         )
         self.session.add(user)
         try:
@@ -66,10 +75,14 @@ class AccountService:
         """Self-service sign-up, limited per client address (when throttled)."""
         return UserPublic.model_validate(await self.register_user(data, address))
 
-    async def register_user(self, data: RegisterRequest, address: str | None = None) -> User:
+    async def register_user(
+        self, data: RegisterRequest, address: str | None = None, language: str | None = None
+    ) -> User:
         if self.signups is not None:
             await self.signups.attempt(self.session, address, utcnow())
-        return await self.create(data.email, data.password, Role(data.role), data.display_name)
+        return await self.create(
+            data.email, data.password, Role(data.role), data.display_name, language
+        )
 
     async def sign_up(
         self, data: RegisterRequest, address: str | None, language: str = "en"
@@ -79,7 +92,7 @@ class AccountService:
         password) to send after the answer. The password is hashed either way, so both
         take as long."""
         try:
-            return SignUp(await self.register_user(data, address), None)
+            return SignUp(await self.register_user(data, address, language), None)
         except Conflict:
             pass
         owner = (

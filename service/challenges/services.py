@@ -17,7 +17,7 @@ from schemas.challenges import (
     CriterionIn,
     KpiIn,
 )
-from schemas.common import ActorKind, ChallengePhase, Page
+from schemas.common import ActorKind, ChallengePhase, Page, Role
 from schemas.workflows import CancelChallengeInput, ChallengeWorkflowInput, RecordTransitionInput
 from service.auth.identity import CurrentUser
 from service.challenges import queries
@@ -46,7 +46,8 @@ class ChallengeService:
         return await visible_challenge(self.session, challenge_id, viewer)
 
     async def read(self, challenge_id: int, viewer: CurrentUser | None) -> ChallengePublic:
-        return await self.to_public(await self.get_visible(challenge_id, viewer))
+        challenge = await self.get_visible(challenge_id, viewer)
+        return await self.to_public(challenge, public=viewer is None or viewer.role != Role.CITY)
 
     async def page(
         self,
@@ -74,8 +75,8 @@ class ChallengeService:
     async def kpis(self, challenge_id: int) -> Sequence[Kpi]:
         return await queries.kpis(self.session, challenge_id)
 
-    async def to_public(self, challenge: Challenge) -> ChallengePublic:
-        return await challenge_public(self.session, challenge)
+    async def to_public(self, challenge: Challenge, public: bool = False) -> ChallengePublic:
+        return await challenge_public(self.session, challenge, public)
 
     # -- drafting ----------------------------------------------------------------------
 

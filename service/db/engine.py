@@ -55,5 +55,21 @@ def _postgres_time_limits(url: str, statement_timeout: bool) -> dict[str, float 
     return {"timeout": connect, "command_timeout": statements if statement_timeout else None}
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+TIME_ZONE = "time_zone"
+"""``session.info`` key: the city's time zone, in which notifications tell dates."""
+
+
+def create_session_factory(
+    engine: AsyncEngine, time_zone: str = "UTC"
+) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        engine, class_=AsyncSession, expire_on_commit=False, info={TIME_ZONE: time_zone}
+    )
+
+
+def with_time_zone(
+    factory: async_sessionmaker[AsyncSession], time_zone: str
+) -> async_sessionmaker[AsyncSession]:
+    """The same sessions, telling dates in ``time_zone`` (the city's)."""
+    options = {**factory.kw, "info": {TIME_ZONE: time_zone}}
+    return async_sessionmaker(class_=factory.class_, **options)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
@@ -18,30 +19,47 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.notifications import EmailPreference
 from service.auth.models import User
 from service.clock import utcnow
+from service.db.engine import TIME_ZONE
 from service.db.upsert import insert_missing, table_of
 from service.notifications.messages import Message
 from service.notifications.models import MailOutbox, Notification, OutboxStatus
 
 
 async def notify(session: AsyncSession, recipients: Iterable[int], message: Message) -> int:
-    """Add ``message`` for each recipient in the caller's transaction; returns how many
-    were new. The caller commits, so the event, its notifications and their e-mail
+    """Add ``message`` for each recipient in the caller's transaction, in their language
+    with dates in the city's time zone and the link to the page where their role acts;
+    returns how many were new. The caller commits, so the event, its notifications and their e-mail
     (as each recipient prefers it) land together."""
     now = utcnow()
-    rows = [
-        {
-            "user_id": user_id,
-            "key": message.key,
-            "kind": message.kind,
-            "title": message.title,
-            "body": message.body,
-            "challenge_id": message.challenge_id,
-            "pilot_id": message.pilot_id,
-            "link": message.link,
-            "created_at": now,
-        }
-        for user_id in sorted(set(recipients))
-    ]
+    user_ids = sorted(set(recipients))
+    people: dict[int | None, tuple[str | None, str | None]] = {
+        user_id: (role, language)
+        for user_id, role, language in (
+            await session.exec(
+                select(User.id, User.role, User.language).where(col(User.id).in_(user_ids))
+            )
+        ).all()
+    }
+    zone = ZoneInfo(str(session.info.get(TIME_ZONE, "UTC")))
+    texts: dict[str | None, Any] = {}
+    rows = []
+    for user_id in user_ids:
+        role, language = people.get(user_id, (None, None))
+        if language not in texts:  # rendered once per language: the same words for all
+            texts[language] = message.text(language, zone)
+        rows.append(
+            {
+                "user_id": user_id,
+                "key": message.key,
+                "kind": message.kind,
+                "title": texts[language].title,
+                "body": texts[language].body,
+                "challenge_id": message.challenge_id,
+                "pilot_id": message.pilot_id,
+                "link": message.link_for(role),
+                "created_at": now,
+            }
+        )
     if not rows:
         return 0
     table = table_of(Notification)

@@ -28,6 +28,7 @@ class Recipient:
     email: str
     display_name: str
     preference: str
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ def notification_mail(
     context = {
         "recipient": recipient,
         "item": item,
+        "words": messages.mail_frame(recipient.language),
         "unsubscribe_url": url,
         "preference": recipient.preference,
     }
@@ -108,12 +110,13 @@ def digest_mail(
     items: Sequence[MailItem],
     now: datetime,
 ) -> EmailMessage:
-    subject = messages.digest_subject(count=len(items), day=day)
+    subject = messages.digest_subject(count=len(items), day=day, locale=recipient.language)
     message, url = _envelope(settings, key, recipient, subject, now)
     context = {
         "recipient": recipient,
         "items": items,
         "day": day,
+        "words": messages.mail_frame(recipient.language),
         "unsubscribe_url": url,
         "preference": "daily",
     }

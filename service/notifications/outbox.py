@@ -114,6 +114,7 @@ class Outbox:
                 email=user.email,
                 display_name=user.display_name,
                 preference=user.email_preference,
+                language=user.language,
             )
             now = utcnow()
             if row.delivery == Delivery.DIGEST:

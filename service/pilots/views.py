@@ -27,7 +27,7 @@ from schemas.pilots import (
 from service.auth.identity import CurrentUser
 from service.auth.models import User
 from service.challenges.models import Challenge, Kpi, PhaseTransition
-from service.challenges.queries import timeline_entry
+from service.challenges.queries import actor_roles, timeline_entry
 from service.clock import utcnow
 from service.errors import NotFound
 from service.pilots.models import (
@@ -95,6 +95,8 @@ class PilotView:
                 .order_by(col(PhaseTransition.at), col(PhaseTransition.id))
             )
         ).all()
+        staff = viewer is not None and viewer.role == Role.CITY
+        roles = None if staff else await actor_roles(self.session, timeline)
         return PilotPublic(
             id=pilot.id,
             challenge_id=pilot.challenge_id,
@@ -130,7 +132,7 @@ class PilotView:
             kpi_reports=reports,
             evaluation=await self.evaluation_summary(pilot, viewer),
             decisions=[DecisionPublic.model_validate(d) for d in decisions],
-            timeline=[timeline_entry(t) for t in timeline],
+            timeline=[timeline_entry(t, roles) for t in timeline],
             residents=(await rating_summaries(self.session, challenge.id, [pilot]))[0],
         )
 

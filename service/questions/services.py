@@ -10,8 +10,11 @@ from schemas.proposals import QuestionPublic
 from service.auth.identity import CurrentUser
 from service.challenges.models import Challenge
 from service.challenges.queries import published_challenge, visible_challenge
+from service.challenges.rules import city_contacts
 from service.clock import utcnow
 from service.errors import NotFound, PhaseConflict
+from service.notifications import messages
+from service.notifications.commands import notify
 from service.pagination import paginate
 from service.questions.models import Question
 
@@ -33,6 +36,17 @@ class QuestionService:
             )
         question = Question(challenge_id=challenge_id, asked_by_id=asker.id, body=body)
         self.session.add(question)
+        await self.session.flush()
+        await notify(
+            self.session,
+            city_contacts(challenge),
+            messages.question_asked(
+                question_id=question.id,
+                challenge_id=challenge_id,
+                challenge=challenge.title,
+                question=body,
+            ),
+        )
         await self.session.commit()
         return QuestionPublic.model_validate(question)
 
@@ -48,6 +62,17 @@ class QuestionService:
         question.answered_by_id = city.id
         question.answered_at = utcnow()
         self.session.add(question)
+        await notify(
+            self.session,
+            [question.asked_by_id],
+            messages.question_answered(
+                question_id=question.id,
+                challenge_id=challenge.id,  # type: ignore[arg-type]
+                challenge=challenge.title,
+                question=question.body,
+                answer=body,
+            ),
+        )
         await self.session.commit()
         return QuestionPublic.model_validate(question)
 

@@ -50,7 +50,7 @@ class ReportService:
         require_phase(
             challenge, REPORTED_PHASES, "the outcome report is published when the challenge ends"
         )
-        public = await challenge_public(self.session, challenge)
+        public = await challenge_public(self.session, challenge, public=True)
         proposals = (
             await self.session.exec(
                 select(Proposal)

@@ -48,7 +48,18 @@ async def announce_transition(session: AsyncSession, transition: RecordTransitio
     if challenge is None:
         return 0
     recipients = set(await followers(session, transition.challenge_id))
+    told = 0
     if transition.pilot_id is None:
+        # First the city, when the new phase waits for it (its own words and link; the
+        # same key, so a city contact who also follows hears it once).
+        for_city = messages.city_must_act(
+            transition_key=transition.key,
+            challenge_id=transition.challenge_id,
+            phase=transition.to_phase,
+            challenge=challenge.title,
+        )
+        if for_city is not None:
+            told += await notify(session, city_contacts(challenge), for_city)
         recipients |= set(await startups_with_proposals(session, transition.challenge_id))
         recipients |= set(await evaluator_pool(session, transition.challenge_id))
         message = messages.phase_changed(
@@ -75,10 +86,27 @@ async def announce_transition(session: AsyncSession, transition: RecordTransitio
             proposals_close_at=challenge.proposals_close_at,
             reason=transition.reason,
         )
-    return await notify(session, recipients, message)
+    return told + await notify(session, recipients, message)
 
 
 # -- input events ----------------------------------------------------------------------
+
+
+async def tell_city_of_input(
+    session: AsyncSession, resident_input: ResidentInput, challenge: Challenge
+) -> int:
+    """New input waits for the city's answer: its contacts are told at once."""
+    return await notify(
+        session,
+        city_contacts(challenge),
+        messages.input_received(
+            input_id=resident_input.id,
+            challenge_id=resident_input.challenge_id,
+            pilot_id=resident_input.pilot_id,
+            challenge=challenge.title,
+            said=resident_input.body,
+        ),
+    )
 
 
 async def tell_city_of_report(

@@ -30,7 +30,7 @@ from service.errors import Conflict, FieldError, NotFound, PhaseConflict
 from service.pagination import paginate
 from service.pilots.models import Pilot
 from service.residents.access import is_city, public_challenge
-from service.residents.announcements import tell_city_of_report
+from service.residents.announcements import tell_city_of_input, tell_city_of_report
 from service.residents.follows import follow
 from service.residents.models import Endorsement, InputReport, ResidentInput
 from service.residents.ratelimit import Limit, Limits, count_action
@@ -150,8 +150,10 @@ class InputService:
             respond_by=respond_by(now, challenge.response_target_working_days, self.calendar),
         )
         self.session.add(resident_input)
+        await self.session.flush()
         # Whoever speaks up hears how it went: giving input follows the challenge.
         await follow(self.session, challenge.id, author.id)
+        await tell_city_of_input(self.session, resident_input, challenge)
         await self.session.commit()
         return to_public(resident_input, author)
 

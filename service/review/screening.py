@@ -111,6 +111,7 @@ class ScreeningService:
             [proposal.startup_id],
             messages.proposal_screened(
                 event_id=event.id,
+                proposal_id=proposal.id,
                 challenge_id=challenge.id,
                 proposal=proposal.title,
                 challenge=challenge.title,
@@ -161,6 +162,7 @@ class ScreeningService:
             [proposal.startup_id],
             messages.info_requested(
                 request_id=request.id,
+                proposal_id=proposal.id,
                 challenge_id=challenge.id,
                 proposal=proposal.title,
                 question=question,
@@ -212,6 +214,7 @@ class ScreeningService:
             city_contacts(challenge),
             messages.info_answered(
                 request_id=request.id,
+                proposal_id=proposal.id,
                 challenge_id=challenge.id,
                 proposal=proposal.title,
                 question=request.question,

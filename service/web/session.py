@@ -25,11 +25,14 @@ from litestar.middleware import ASGIMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.security.jwt import JWTAuth, Token
 from litestar.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy import update
+from sqlmodel import col
 
 from service.auth.identity import CurrentUser
 from service.auth.jwt import access_token, retrieve_user
 from service.auth.models import User
 from service.settings import Settings
+from service.web.i18n import chosen_language, request_language
 
 SESSION_COOKIE = "proeftuin_session"
 NOT_PAGES = r"^/api(?:/|$)|^/schema(?:/|$)|^/static(?:/|$)"
@@ -80,8 +83,35 @@ class PageUserMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if is_page_path(scope.get("path", "")):
-            scope["user"] = await _session_user(ASGIConnection(scope))
+            connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+            user = await _session_user(connection)
+            if user is not None:
+                user = await _remember_language(connection, user)
+            scope["user"] = user
         await next_app(scope, receive, send)
+
+
+async def _remember_language(
+    connection: ASGIConnection[Any, Any, Any, Any], user: CurrentUser
+) -> CurrentUser:
+    """The language we write to someone in: the page's, the first time they are signed
+    in (just after signing up or accepting an invitation: the page's ``?lang=``, cookie
+    or ``Accept-Language``), and whatever they choose with the language switch after."""
+    language = request_language(connection)  # type: ignore[arg-type]
+    if language == user.language or (
+        user.language is not None and not chosen_language(connection)  # type: ignore[arg-type]
+    ):
+        return user
+    async with connection.app.state.session_factory() as session:
+        await session.exec(update(User).where(col(User.id) == user.id).values(language=language))
+        await session.commit()
+    return CurrentUser(
+        id=user.id,
+        email=user.email,
+        role=user.role,
+        display_name=user.display_name,
+        language=language,
+    )
 
 
 def sign_in(request: Request[Any, Any, Any], user: User) -> None:

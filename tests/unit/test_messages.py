@@ -4,6 +4,7 @@ come from the locale, while the kind, the deduplication key and the link do not.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -24,20 +25,24 @@ class Shouting(English):
 
 @pytest.fixture
 def shouting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(messages.LOCALES, "shout", Shouting())
+    monkeypatch.setitem(messages.LOCALES, "shout", Shouting)
 
 
 def test_a_message_is_its_words_plus_what_no_language_changes() -> None:
     message = messages.info_requested(
         request_id=7, challenge_id=3, proposal="Quiet bins", question="How loud?", reply_deadline=AT
     )
-    assert message == messages.Message(
-        kind="info_requested",
-        key="info-request-7",
-        title="The city asks about \u201cQuiet bins\u201d",
-        body="How loud?\n\nPlease answer before 2026-12-01T09:30:00+00:00; "
+    assert (message.kind, message.key, message.challenge_id, message.link) == (
+        "info_requested",
+        "info-request-7",
+        3,
+        None,  # the sender named no proposal, so there is no page to send them to
+    )
+    assert (message.title, message.body) == (
+        "The city asks about \u201cQuiet bins\u201d",
+        # A date as people read it (in the city's time zone when it is sent).
+        "How loud?\n\nPlease answer before 1 December 2026, 09:30; "
         "a proposal left unanswered then is screened out.",
-        challenge_id=3,
     )
 
 
@@ -96,7 +101,10 @@ def test_a_reason_is_repeated_only_for_a_cancellation_or_a_final_decision() -> N
     )
     assert stopped.title == "Decision: pilot \u201cP\u201d is stopped"
     assert stopped.body == "It is part of \u201cC\u201d.\n\nReason: no effect"
-    assert stopped.link == "/api/pilots/2"
+    # A page, never the JSON API: the startup's pilot page, the city's, a resident's.
+    assert stopped.link == "/pilots/2"
+    assert stopped.link_for("city") == "/city/pilots/2"
+    assert stopped.link_for("resident") == "/challenges/1"
 
 
 @pytest.mark.parametrize(
@@ -121,7 +129,7 @@ def test_every_pilot_decision_has_its_words(decision: str, words: str) -> None:
     )
     assert message.title == f"The pilot \u201cP\u201d {words}"
     assert message.key == "pilot-4-decision-1"
-    extended = "\nNew end date: 2026-12-01T09:30:00+00:00." if decision == "extend" else ""
+    extended = "\nNew end date: 1 December 2026, 09:30." if decision == "extend" else ""
     assert message.body == f"Reason: r{extended}"
 
 
@@ -132,3 +140,23 @@ def test_the_digest_subject_counts_in_the_singular_and_the_plural() -> None:
     assert messages.digest_subject(count=3, day="2026-12-01") == (
         "Proeftuin: 3 notifications (2026-12-01)"
     )
+
+
+def test_dutch_with_dates_in_the_city_time_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    agreement = messages.pilot_agreement(
+        pilot_id=2,
+        challenge_id=1,
+        set_at=AT,
+        proposal="P",
+        starts_at=AT,
+        ends_at=AT,
+        budget_eur=Decimal("40000"),
+        milestones=1,
+    )
+    text = agreement.text("nl", ZoneInfo("Europe/Amsterdam"))
+    assert text.title == "Uw pilotovereenkomst voor \u201cP\u201d staat klaar"
+    assert "1 december 2026 10:30" in text.body.replace(",", "")
+    assert "1 mijlpaal" in text.body and "\u20ac 40.000" in text.body
+    assert "1 milestone." in agreement.text("en").body

@@ -32,7 +32,10 @@ async def test_deadline_moves_the_challenge_to_review_and_late_proposals_get_409
 
     detail = (await api.get(f"/api/challenges/{challenge['id']}")).json()
     timeline = [(entry["phase"], entry["actor"]) for entry in detail["timeline"]]
-    assert timeline == [("open", f"user:{city.id}"), ("review", "timer")]
+    # The public names who acted by role; the city's staff see the account.
+    assert timeline == [("open", "city"), ("review", "timer")]
+    staff = (await api.get(f"/api/challenges/{challenge['id']}", headers=city.headers)).json()
+    assert [e["actor"] for e in staff["timeline"]] == [f"user:{city.id}", "timer"]
     closed_at = datetime.fromisoformat(detail["timeline"][1]["at"])
     deadline = datetime.fromisoformat(challenge["proposals_close_at"])
     assert deadline <= closed_at < deadline + timedelta(minutes=1)

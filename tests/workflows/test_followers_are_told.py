@@ -72,4 +72,5 @@ async def test_a_pilot_starting_is_told_to_followers_and_its_startup_once(
     [latest, _] = (await api.get("/api/me/notifications", headers=follower.headers)).json()["items"]
     assert latest["title"] == "Decision: pilot “Rubber tram rails” is stopped"
     assert "Too noisy" in latest["body"]
-    assert latest["link"] == f"/api/pilots/{pilot_id}"
+    # A resident follows the pilot on the challenge's public page (never the JSON API).
+    assert latest["link"] == f"/challenges/{challenge['id']}"

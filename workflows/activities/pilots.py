@@ -119,6 +119,23 @@ class PilotActivities:
                     pilot.declined_at = input.at
                     pilot.decline_reason = input.reason
                 session.add(pilot)
+            # The startup and the city hear the decision itself (with its reason), under
+            # the transition's key: the status change told to followers is then no second
+            # mail to them.
+            await notify(
+                session,
+                {pilot.startup_id} | city_contacts(challenge),
+                messages.pilot_decision(
+                    pilot_id=input.pilot_id,
+                    sequence=input.sequence,
+                    transition_key=input.transition_key,
+                    challenge_id=challenge.id,
+                    pilot=title,
+                    decision=input.decision,
+                    reason=input.reason,
+                    new_end_at=input.new_end_at,
+                ),
+            )
             await record_transition(
                 session,
                 RecordTransitionInput(
@@ -130,19 +147,6 @@ class PilotActivities:
                     actor_id=input.actor_id,
                     reason=f"{input.decision}: {input.reason}",
                     key=input.transition_key,
-                ),
-            )
-            await notify(
-                session,
-                {pilot.startup_id} | city_contacts(challenge),
-                messages.pilot_decision(
-                    pilot_id=input.pilot_id,
-                    sequence=input.sequence,
-                    challenge_id=challenge.id,
-                    pilot=title,
-                    decision=input.decision,
-                    reason=input.reason,
-                    new_end_at=input.new_end_at,
                 ),
             )
             try:

@@ -140,6 +140,7 @@ class ReviewActivities:
                     [proposal.startup_id],
                     messages.screened_out_no_reply(
                         request_id=request.id,
+                        proposal_id=proposal.id,
                         challenge_id=input.challenge_id,
                         proposal=proposal.title,
                         reason=reason,

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import ClassVar
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 
 from schemas.common import ChallengePhase, PilotDecisionKind, PilotStatus
 from schemas.review import ProposalEvaluation
@@ -56,6 +59,28 @@ def _s(count: int) -> str:
 
 class English:
     locale = "en"
+    format_locale = "en_GB"
+    """Dates as read in European cities: "31 January 2027, 14:30"."""
+
+    def __init__(self, zone: tzinfo = UTC) -> None:
+        self.zone = zone
+
+    def moment(self, value: datetime | None) -> str:
+        """A day and time in the city's time zone, to the minute."""
+        if value is None:
+            return ""
+        local = value.astimezone(self.zone)
+        day = format_date(local, "long", locale=self.format_locale)
+        return f"{day}, {format_time(local, 'short', locale=self.format_locale)}"
+
+    def day(self, value: datetime) -> str:
+        return format_date(value.astimezone(self.zone), "long", locale=self.format_locale)
+
+    def euros(self, value: Decimal) -> str:
+        return "\u20ac " + format_decimal(value, locale=self.format_locale)
+
+    def milestones(self, count: int) -> str:
+        return f"{count} milestone{_s(count)}"
 
     # -- screening and requests for information ----------------------------------------
 
@@ -73,7 +98,7 @@ class English:
         """The screening reason recorded on a proposal whose startup did not answer."""
         return (
             f"No reply to the city's request for information by "
-            f"{reply_deadline.isoformat()}: \u201c{question}\u201d"
+            f"{self.moment(reply_deadline)}: \u201c{question}\u201d"
         )
 
     def screened_out_no_reply(self, *, proposal: str, reason: str) -> Text:
@@ -82,7 +107,7 @@ class English:
     def info_requested(self, *, proposal: str, question: str, reply_deadline: datetime) -> Text:
         return Text(
             title=f"The city asks about \u201c{proposal}\u201d",
-            body=f"{question}\n\nPlease answer before {reply_deadline.isoformat()}; "
+            body=f"{question}\n\nPlease answer before {self.moment(reply_deadline)}; "
             "a proposal left unanswered then is screened out.",
         )
 
@@ -98,7 +123,7 @@ class English:
         return Text(
             title=f"Please review \u201c{proposal}\u201d",
             body=f"You were asked to score a proposal for \u201c{challenge}\u201d "
-            f"before {review_deadline.isoformat()}. If you have a conflict "
+            f"before {self.moment(review_deadline)}. If you have a conflict "
             "of interest, declare it on the assignment.",
         )
 
@@ -115,14 +140,14 @@ class English:
         return Text(
             title=f"{days_before} day{_s(days_before)} left to score \u201c{challenge}\u201d",
             body=f"You have {to_score} proposal{_s(to_score)} still to score. "
-            f"The review closes at {review_deadline.isoformat()}.",
+            f"The review closes at {self.moment(review_deadline)}.",
         )
 
     def selection_reminder(self, *, challenge: str, waiting_since: datetime) -> Text:
         return Text(
             title=f"\u201c{challenge}\u201d is waiting for its shortlist",
             body="The review ended at "
-            f"{waiting_since.isoformat()}; the ranking is ready and every "
+            f"{self.moment(waiting_since)}; the ranking is ready and every "
             "startup is waiting to hear. Approve the shortlist to start the pilots.",
         )
 
@@ -193,14 +218,15 @@ class English:
     ) -> Text:
         return Text(
             title=f"Your pilot agreement for \u201c{proposal}\u201d is ready",
-            body=f"From {starts_at.isoformat()} to {ends_at.isoformat()}, budget "
-            f"{budget_eur} EUR, {milestones} milestones. Accept or decline it.",
+            body=f"From {self.moment(starts_at)} to {self.moment(ends_at)}, budget "
+            f"{self.euros(budget_eur)}, {self.milestones(milestones)}. "
+            "Accept or decline it on the pilot's page.",
         )
 
     def pilot_accepted(self, *, pilot: str, starts_at: datetime | None) -> Text:
         return Text(
             title=f"The startup accepted the pilot agreement for \u201c{pilot}\u201d",
-            body=f"The pilot starts at {starts_at}.",
+            body=f"The pilot starts on {self.moment(starts_at)}." if starts_at else "",
         )
 
     DECISIONS: ClassVar[dict[str, str]] = {
@@ -216,7 +242,7 @@ class English:
     ) -> Text:
         details = ""
         if decision == PilotDecisionKind.EXTEND and new_end_at:
-            details = f"\nNew end date: {new_end_at.isoformat()}."
+            details = f"\nNew end date: {self.moment(new_end_at)}."
         return Text(
             title=f"The pilot \u201c{pilot}\u201d {self.DECISIONS.get(decision, decision)}",
             body=f"Reason: {reason}{details}",
@@ -225,7 +251,7 @@ class English:
     def milestone_overdue(self, *, pilot: str, milestone: str, due_at: datetime) -> Text:
         return Text(
             title=f"Milestone overdue in \u201c{pilot}\u201d: {milestone}",
-            body=f"It was due at {due_at.isoformat()} and is not marked "
+            body=f"It was due at {self.moment(due_at)} and is not marked "
             "complete. The startup marks it complete in the pilot.",
         )
 
@@ -305,7 +331,7 @@ class English:
         self, *, phase: str, challenge: str, proposals_close_at: datetime, reason: str | None
     ) -> Text:
         title, body = self.CHALLENGE_PHASES.get(phase, self.OTHER_CHALLENGE_PHASE)
-        values = {"title": challenge, "close": proposals_close_at.isoformat(), "phase": phase}
+        values = {"title": challenge, "close": self.moment(proposals_close_at), "phase": phase}
         return self._with_reason(title.format(**values), body.format(**values), reason)
 
     def pilot_changed(
@@ -320,7 +346,7 @@ class English:
         title, body = self.PILOT_STATUSES.get(status, self.OTHER_PILOT_STATUS)
         values = {
             "title": challenge,
-            "close": proposals_close_at.isoformat(),
+            "close": self.moment(proposals_close_at),
             "pilot": pilot,
             "phase": status,
         }
@@ -335,7 +361,43 @@ class English:
         return Text(
             title=f"\u201c{challenge}\u201d is closed: the outcome report is out",
             body="What was tried, what residents said, how the city answered, and what "
-            "was decided.",
+            "was decided. You can give your input on the outcome.",
+        )
+
+    # -- the city's turn ---------------------------------------------------------------
+
+    def call_closed(self, *, challenge: str, proposals: int) -> Text:
+        return Text(
+            title=f"The call for \u201c{challenge}\u201d has closed: screen the proposals",
+            body="Screen each proposal for eligibility and assign the evaluators; the "
+            "review runs until its deadline.",
+        )
+
+    def shortlist_due(self, *, challenge: str) -> Text:
+        return Text(
+            title=f"\u201c{challenge}\u201d: the ranking is ready for your shortlist",
+            body="The review is complete. Approve the shortlist to start the pilots; every "
+            "startup is waiting to hear.",
+        )
+
+    def question_asked(self, *, challenge: str, question: str) -> Text:
+        return Text(
+            title=f"A question about \u201c{challenge}\u201d",
+            body=f"\u201c{excerpt(question)}\u201d\n\nAnswer it publicly while the call is open.",
+        )
+
+    def question_answered(self, *, challenge: str, question: str, answer: str) -> Text:
+        return Text(
+            title=f"The city answered your question about \u201c{challenge}\u201d",
+            body=f"You asked: \u201c{excerpt(question)}\u201d\n\n"
+            f"The answer: \u201c{excerpt(answer, 2000)}\u201d",
+        )
+
+    def input_received(self, *, challenge: str, said: str) -> Text:
+        return Text(
+            title=f"New input from a resident on \u201c{challenge}\u201d",
+            body=f"\u201c{excerpt(said)}\u201d\n\nAnswer it publicly, or say you are "
+            "considering it.",
         )
 
     # -- residents' input --------------------------------------------------------------
@@ -378,7 +440,7 @@ class English:
         lines = [
             f"{total} input{_s(total)} from residents "
             f"{'is' if total == 1 else 'are'} waiting for the city's answer past the response "
-            f"target, as of {as_of:%Y-%m-%d %H:%M} UTC.",
+            f"target, as of {self.moment(as_of)}.",
         ]
         for challenge in challenges:
             count = len(challenge.inputs)
@@ -389,13 +451,13 @@ class English:
             )
             for item in challenge.inputs[:LISTED_PER_CHALLENGE]:
                 lines.append(
-                    f"  - #{item.id}, due {item.respond_by:%Y-%m-%d}: "
+                    f"  - #{item.id}, due {self.day(item.respond_by)}: "
                     f"\u201c{excerpt(item.body, 160)}\u201d"
                 )
             if count > LISTED_PER_CHALLENGE:
                 lines.append(f"  \u2026 and {count - LISTED_PER_CHALLENGE} more")
             lines.append(
-                f"  Answer them: {base_url}/api/challenges/{challenge.id}/inputs?overdue=true"
+                f"  Answer them: {base_url}/city/challenges/{challenge.id}/inputs?overdue=true"
             )
         return Text(
             title=f"{total} resident input{_s(total)} past the response target",
@@ -406,3 +468,17 @@ class English:
 
     def digest_subject(self, *, count: int, day: str) -> str:
         return f"Proeftuin: {count} notification{_s(count)} ({day})"
+
+    def mail_frame(self) -> dict[str, str]:
+        """The words around every mail: greeting, the link's label, the footer."""
+        return {
+            "lang": self.locale,
+            "hello": "Hello",
+            "more": "Open the page",
+            "digest_one": "Your Proeftuin digest for {day}: {count} notification.",
+            "digest_many": "Your Proeftuin digest for {day}: {count} notifications.",
+            "account": "You get this e-mail from Proeftuin because of your account {email}.",
+            "daily": "You chose one digest a day.",
+            "each": "You chose an e-mail for each notification.",
+            "stop": "Stop all e-mail from Proeftuin, or stop following a challenge",
+        }

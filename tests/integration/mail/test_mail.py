@@ -55,7 +55,7 @@ async def test_the_right_mails_reach_the_right_people_and_unsubscribe_works(
         headers=city.headers,
     )
 
-    expected = {author.email: 2, follower.email: 1, startup.email: 1}
+    expected = {author.email: 2, follower.email: 1, startup.email: 1, city.email: 1}
     await eventually(lambda: _count(smtp), lambda n: n >= sum(expected.values()), timeout=30)
     received = {email: sorted(m["Subject"] for m in smtp.to(email)) for email in expected}
     assert received == {
@@ -65,8 +65,10 @@ async def test_the_right_mails_reach_the_right_people_and_unsubscribe_works(
         ],
         follower.email: ["“Cooler streets in Zuid” was cancelled"],
         startup.email: ["“Cooler streets in Zuid” was cancelled"],
+        # The city is told of new input, the moment it has to answer it.
+        city.email: ["New input from a resident on “Cooler streets in Zuid”"],
     }
-    assert smtp.to(bystander.email) == [] and smtp.to(city.email) == []
+    assert smtp.to(bystander.email) == []
     # The daily reader's mail waits for the daily round; the bystander has none queued.
     assert [(r.delivery, r.status) for r in await outbox(sessions, digest_reader.id)] == [
         ("daily", "pending")
@@ -81,7 +83,7 @@ async def test_the_right_mails_reach_the_right_people_and_unsubscribe_works(
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<script>" not in html and "<img" not in html and "<b>" not in html
     assert answer in text and "Shade please <img src=x onerror=alert(1)>" in text
-    assert f"{PUBLIC_URL}/api/inputs/{given['id']}" in text
+    assert f"{PUBLIC_URL}/me#my-input-title" in text  # their input and the answer
     [cancelled] = smtp.to(follower.email)
     assert "The council moved the budget to 2027" in text_of(cancelled)
 
