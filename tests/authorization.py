@@ -273,5 +273,8 @@ PAGES: dict[str, Page] = {
     "POST /city/inputs/{input_id}/consider": Page(CITY, "POST /api/inputs/{input_id}/consider"),
     "POST /city/inputs/{input_id}/hide": Page(CITY, "POST /api/inputs/{input_id}/hide"),
     "POST /city/inputs/{input_id}/restore": Page(CITY, "POST /api/inputs/{input_id}/restore"),
+    "POST /city/questions/{question_id}/answer": Page(
+        CITY, "POST /api/questions/{question_id}/answer"
+    ),
     "GET /city/challenges/{challenge_id}/audit": Page(CITY, "GET /api/audit"),
 }

@@ -91,6 +91,8 @@ async def _challenge_page(
     *,
     form: Form | None = None,
     status_code: int = 200,
+    answer: Form | None = None,
+    answering: int | None = None,
 ) -> Template:
     challenge = await challenges.read(challenge_id, viewer)
     published = challenge.published_at is not None and challenge.phase != ChallengePhase.DRAFT
@@ -134,7 +136,16 @@ async def _challenge_page(
         following=following,
         has_report=published and challenge.phase in REPORTED_PHASES,
         form=form or Form(),
+        # The city answers questions here, where they are asked (a refused answer comes
+        # back in the form of its own question).
+        city=viewer is not None and viewer.role == Role.CITY,
+        answer=answer or Form(),
+        answering=answering,
     )
+
+
+challenge_page_with = _challenge_page
+"""The public challenge page, for a form of another router that comes back refused."""
 
 
 @get("/challenges/{challenge_id:int}", name="challenge")

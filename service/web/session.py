@@ -32,7 +32,7 @@ from service.auth.identity import CurrentUser
 from service.auth.jwt import access_token, retrieve_user
 from service.auth.models import User
 from service.settings import Settings
-from service.web.i18n import chosen_language, request_language
+from service.web.i18n import chosen_language
 
 SESSION_COOKIE = "proeftuin_session"
 NOT_PAGES = r"^/api(?:/|$)|^/schema(?:/|$)|^/static(?:/|$)"
@@ -94,14 +94,12 @@ class PageUserMiddleware(ASGIMiddleware):
 async def _remember_language(
     connection: ASGIConnection[Any, Any, Any, Any], user: CurrentUser
 ) -> CurrentUser:
-    """The language we write to someone in: the page's, the first time they are signed
-    in (just after signing up or accepting an invitation: the page's ``?lang=``, cookie
-    or ``Accept-Language``), and whatever they choose with the language switch after."""
-    language = request_language(connection)  # type: ignore[arg-type]
-    if language == user.language or (
-        user.language is not None and not chosen_language(connection)  # type: ignore[arg-type]
-    ):
+    """The language we write to someone in (set at sign-up and invitation) follows the
+    site's language switch (``?lang=``) when they use it signed in."""
+    chosen = chosen_language(connection)  # type: ignore[arg-type]
+    if chosen is None or chosen == user.language or connection.scope.get("method") != "GET":
         return user
+    language = chosen
     async with connection.app.state.session_factory() as session:
         await session.exec(update(User).where(col(User.id) == user.id).values(language=language))
         await session.commit()

@@ -40,6 +40,7 @@ from service.web.city.audit import audit_handlers
 from service.web.city.dashboard import dashboard_handlers
 from service.web.city.drafts import draft_handlers
 from service.web.city.pilots import pilot_handlers
+from service.web.city.questions import question_handlers
 from service.web.city.residents import resident_handlers
 from service.web.city.review import review_handlers
 from service.web.city.selection import selection_handlers
@@ -121,6 +122,7 @@ def city_router() -> Router:
             *selection_handlers,
             *pilot_handlers,
             *resident_handlers,
+            *question_handlers,
             *audit_handlers,
             *account_handlers,
         ],

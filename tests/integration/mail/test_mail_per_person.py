@@ -29,7 +29,7 @@ from tests.builders import (
 )
 from tests.feedback import text_of
 from tests.stack import eventually
-from tests.web.pages import sign_in
+from tests.web.pages import post_form, sign_in
 from workflows.standing import ensure_standing_workflows
 
 CITY_ZONE = "Europe/Amsterdam"
@@ -85,12 +85,23 @@ async def test_one_mail_per_person_and_event_in_their_language_with_a_page_to_ac
         headers=startup.headers,
     )
     assert asked.status_code == 201, asked.text
-    answered = await api.post(
-        f"/api/questions/{asked.json()['id']}/answer",
-        json={"body": "Yes, with the owners' consent."},
-        headers=city.headers,
+    # The city answers on the page its mail leads to (mail goes out at the end; the link
+    # is the one the mail carries, checked below).
+    question_id = asked.json()["id"]
+    await sign_in(api, city)
+    empty = await post_form(
+        api, f"/challenges/{cid}", f"/city/questions/{question_id}/answer", {"body": " "}
     )
-    assert answered.status_code == 200, answered.text
+    assert empty.status_code == 422 and 'aria-invalid="true"' in empty.text
+    answered = await post_form(
+        api,
+        f"/challenges/{cid}",
+        f"/city/questions/{question_id}/answer",
+        {"body": "Yes, with the owners' consent."},
+    )
+    assert answered.status_code == 303, answered.text
+    assert answered.headers["location"] == f"/challenges/{cid}#question-{question_id}"
+    api.cookies.clear()
     given = await api.post(
         f"/api/challenges/{cid}/inputs",
         json={"body": "Please keep the pavement free for wheelchairs."},
@@ -239,6 +250,7 @@ async def test_one_mail_per_person_and_event_in_their_language_with_a_page_to_ac
         (city.email, "“Cooler streets”: the ranking is ready for your shortlist"): "<form",
         (city.email, "The pilot “Shade sails” has ended: your decision"): "<form",
         (city.email, "New input from a resident on “Cooler streets”"): "<form",
+        (city.email, "A question about “Cooler streets”"): "Yes, with the owners",
         (startup.email, "Uw pilotovereenkomst voor “Shade sails” staat klaar"): "Shade sails",
         (evaluator.email, "Please review “Shade sails”"): "<form",
         (evaluator.email, "Please evaluate the pilot “Shade sails”"): "Shade sails",
