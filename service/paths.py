@@ -12,3 +12,5 @@ UNSUBSCRIBE_PATH = "/api/unsubscribe"
 PASSWORD_RESET_PATH = "/password-reset/new"
 # The page an invitation links to, where the invited person chooses a password.
 INVITATION_PATH = "/invitation"
+# The page the sign-up mail links to, confirming the address.
+VERIFY_EMAIL_PATH = "/verify-email"

@@ -75,6 +75,10 @@ class Settings(BaseSettings):
     password_resets_per_email: int = Field(default=3, ge=1, le=1000)
     password_resets_per_ip: int = Field(default=20, ge=1, le=100_000)
     password_reset_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    # Whether self-service accounts confirm their e-mail address (a link mailed at
+    # sign-up) before their public contributions (input, endorsements, questions) are
+    # taken: unset, on in production mode and off in the embedded default.
+    verify_email: bool | None = None
     # How long the link in an invitation (city staff, evaluators) works.
     invitation_days: int = Field(default=7, ge=1, le=60)
     forwarded_allow_ips: str = Field(
@@ -196,6 +200,10 @@ class Settings(BaseSettings):
                 "one, e.g. `openssl rand -hex 32`"
             )
         return self
+
+    @property
+    def verifies_email(self) -> bool:
+        return self.mode == "production" if self.verify_email is None else self.verify_email
 
     @property
     def https(self) -> bool:

@@ -141,6 +141,7 @@ PAGES: dict[str, Page] = {
     "POST /password-reset/new": Page(PUBLIC, "POST /api/auth/password-reset/confirm"),
     "GET /invitation": Page(PUBLIC),  # by the signed token in the invitation mail
     "POST /invitation": Page(PUBLIC),  # the same
+    "GET /verify-email": Page(PUBLIC),  # by the signed token in the sign-up mail
     "GET /challenges/{challenge_id}": Page(PUBLIC, "GET /api/challenges/{challenge_id}"),
     "GET /challenges/{challenge_id}/report": Page(
         PUBLIC, "GET /api/challenges/{challenge_id}/report"

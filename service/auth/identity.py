@@ -15,3 +15,5 @@ class CurrentUser:
     display_name: str
     language: str | None = None
     """What we write to them in; None until a page they signed in on says."""
+    email_verified: bool = True
+    """False only while PROEFTUIN_VERIFY_EMAIL asks for a confirmation not yet given."""

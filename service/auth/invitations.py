@@ -65,6 +65,7 @@ class InvitationService:
         user = User(
             email=normalise_email(email),
             password_hash=NO_PASSWORD_YET + secrets.token_urlsafe(12),
+            email_verified_at=None,
             role=role.value,
             display_name=display_name.strip() or email,
             language=language,  # notifications follow the invitation's language
@@ -115,6 +116,7 @@ class InvitationService:
         if reason is not None:
             raise FieldError("password", reason)
         user.password_hash = await hash_password(password)
+        user.email_verified_at = user.email_verified_at or utcnow()  # the link was in the mail
         self.session.add(user)
         await self.session.commit()
         return user

@@ -44,12 +44,14 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
     secret = connection.app.state.jwt_auth.token_secret
     if not isinstance(key, str) or key != session_key(secret, user.password_hash):
         return None
+    verifies = connection.app.state.settings.verifies_email
     return CurrentUser(
         id=user.id,
         email=user.email,
         role=Role(user.role),
         display_name=user.display_name,
         language=user.language,
+        email_verified=user.email_verified_at is not None or not verifies,
     )
 
 

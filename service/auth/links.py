@@ -22,6 +22,7 @@ from service.ids import read_record_id
 
 PASSWORD_RESET = "password-reset"
 INVITATION = "invitation"
+VERIFY_EMAIL = "verify-email"
 
 
 def _b64(data: bytes) -> str:

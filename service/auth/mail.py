@@ -46,6 +46,12 @@ WORDS: dict[str, dict[str, str]] = {
         "forgot it: {reset_url}",
         "taken.action": "Sign in",
         "taken.closing": "Not you? Then ignore this e-mail: your account stays as it is.",
+        "verify.subject": "Confirm your e-mail address for Proeftuin",
+        "verify.body": "Welcome to Proeftuin. Confirm that this is your e-mail address: "
+        "then your input, endorsements and questions are taken. The link works for "
+        "{days} days.",
+        "verify.action": "Confirm my e-mail address",
+        "verify.closing": "Did you not make an account? Then ignore this e-mail.",
         "invite.subject": "You are invited to Proeftuin",
         "invite.body.city": "{inviter} invites you to Proeftuin as city staff: you will run "
         "challenges with the innovation office.",
@@ -75,6 +81,12 @@ WORDS: dict[str, dict[str, str]] = {
         "taken.action": "Inloggen",
         "taken.closing": "Was u het niet? Dan kunt u deze e-mail negeren: uw account blijft "
         "zoals het is.",
+        "verify.subject": "Bevestig uw e-mailadres voor Proeftuin",
+        "verify.body": "Welkom bij Proeftuin. Bevestig dat dit uw e-mailadres is: dan "
+        "worden uw reacties, steunbetuigingen en vragen aangenomen. De link werkt {days} "
+        "dagen.",
+        "verify.action": "Bevestig mijn e-mailadres",
+        "verify.closing": "Heeft u geen account gemaakt? Dan kunt u deze e-mail negeren.",
         "invite.subject": "U bent uitgenodigd voor Proeftuin",
         "invite.body.city": "{inviter} nodigt u uit voor Proeftuin als medewerker van de "
         "gemeente: u voert uitdagingen uit met het innovatieteam.",
@@ -172,6 +184,24 @@ def address_taken_mail(
 def _one_line(text: str) -> str:
     """A header is one line, whatever a name holds."""
     return " ".join(text.split())[:200]
+
+
+def verification_mail(
+    language: str, email: str, display_name: str, url: str, days: int
+) -> AccountMail:
+    words = WORDS[language_of(language)]
+    return AccountMail(
+        language=language_of(language),
+        email=email,
+        display_name=display_name,
+        subject=words["verify.subject"],
+        greeting=words["greeting"].format(name=display_name),
+        paragraphs=(words["verify.body"].format(days=days),),
+        action=words["verify.action"],
+        url=url,
+        closing=words["verify.closing"],
+        footer=words["footer"].format(email=email),
+    )
 
 
 def compose(settings: Settings, mail: AccountMail, now: datetime) -> EmailMessage:

@@ -25,3 +25,6 @@ class User(SQLModel, table=True):
     """What we write to them in (``en``, ``nl``): from the page or ``Accept-Language``
     they signed up with, changed by the site's language switch; None: English."""
     created_at: datetime = Field(default_factory=utcnow)
+    email_verified_at: datetime | None = None
+    """When the account proved it reads its e-mail (a link followed, an invitation taken
+    up, a password reset); accounts made by the city or the CLI count as proven."""

@@ -88,6 +88,7 @@ class PasswordResetService:
         if reason is not None:
             raise FieldError("password", reason)
         user.password_hash = await hash_password(password)
+        user.email_verified_at = user.email_verified_at or utcnow()  # the link was in the mail
         self.session.add(user)
         await self.session.commit()
         return user

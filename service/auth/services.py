@@ -16,6 +16,7 @@ from service.auth.mail import address_taken_mail, compose
 from service.auth.models import User
 from service.auth.passwords import hash_password, verify_password
 from service.auth.throttle import LoginThrottle, SignUpThrottle
+from service.auth.verification import verification_mail_for
 from service.clock import utcnow
 from service.errors import Conflict, NotAuthenticated
 from service.settings import Settings
@@ -32,6 +33,7 @@ class SignUp:
 
     user: User | None
     mail: EmailMessage | None
+    """To the owner of a taken address, or to a new account to confirm its address."""
 
 
 class AccountService:
@@ -54,14 +56,18 @@ class AccountService:
         role: Role,
         display_name: str,
         language: str | None = None,
+        verified: bool = True,
     ) -> User:
-        """``language``: what notifications are written in (the sign-up's language)."""
+        """An account. ``language``: what notifications are written in (the sign-up's
+        language); ``verified``: made by someone who vouches for the address (the city,
+        the CLI), so it need not confirm it."""
         user = User(
             email=normalise_email(email),
             password_hash=await hash_password(password),
             role=role.value,
             display_name=display_name.strip() or email,
             language=language,
+            email_verified_at=utcnow() if verified else None,
         )
         self.session.add(user)
         try:
@@ -81,7 +87,12 @@ class AccountService:
         if self.signups is not None:
             await self.signups.attempt(self.session, address, utcnow())
         return await self.create(
-            data.email, data.password, Role(data.role), data.display_name, language
+            data.email,
+            data.password,
+            Role(data.role),
+            data.display_name,
+            language,
+            verified=False,
         )
 
     async def sign_up(
@@ -92,19 +103,23 @@ class AccountService:
         password) to send after the answer. The password is hashed either way, so both
         take as long."""
         try:
-            return SignUp(await self.register_user(data, address, language), None)
+            user = await self.register_user(data, address, language)
         except Conflict:
-            pass
+            user = None
+        if user is not None:
+            if self.settings is not None and self.settings.verifies_email:
+                return SignUp(user, verification_mail_for(self.settings, user, language))
+            return SignUp(user, None)
         owner = (
             await self.session.exec(select(User).where(User.email == normalise_email(data.email)))
         ).first()
         if owner is None or not owner.is_active or self.settings is None:
             return SignUp(None, None)
         base = self.settings.base_url
-        mail = address_taken_mail(
+        taken = address_taken_mail(
             language, owner.email, owner.display_name, f"{base}/login", f"{base}/password-reset"
         )
-        return SignUp(None, compose(self.settings, mail, utcnow()))
+        return SignUp(None, compose(self.settings, taken, utcnow()))
 
     async def sign_in(self, email: str, password: str, address: str | None) -> User:
         """``authenticate``, throttled per e-mail address and client address."""

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from schemas.common import ChallengePhase, Page
 from schemas.proposals import QuestionPublic
 from service.auth.identity import CurrentUser
+from service.auth.verification import require_confirmed_email
 from service.challenges.models import Challenge
 from service.challenges.queries import published_challenge, visible_challenge
 from service.challenges.rules import city_contacts
@@ -27,6 +28,7 @@ class QuestionService:
         return await published_challenge(self.session, challenge_id)
 
     async def ask(self, challenge_id: int, body: str, asker: CurrentUser) -> QuestionPublic:
+        require_confirmed_email(asker)
         challenge = await self._public_challenge(challenge_id)
         if challenge.phase != ChallengePhase.OPEN:
             raise PhaseConflict(

@@ -23,6 +23,7 @@ from schemas.residents import (
     ReportPublic,
 )
 from service.auth.identity import CurrentUser
+from service.auth.verification import require_confirmed_email
 from service.challenges.models import Challenge
 from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of
@@ -138,6 +139,7 @@ class InputService:
         now: datetime,
     ) -> InputPublic:
         assert challenge.id is not None
+        require_confirmed_email(author)
         await count_action(self.session, author.id, self.limits.input, now)
         resident_input = ResidentInput(
             challenge_id=challenge.id,
@@ -259,6 +261,7 @@ class InputService:
     async def endorse(self, input_id: int, user: CurrentUser) -> EndorsementPublic:
         """Endorse once: endorsing again, even at the same moment, changes nothing (and
         counts against no limit)."""
+        require_confirmed_email(user)
         resident_input = await self._others_input(input_id, user, "endorse")
         if await self._first_time(Endorsement, input_id, user, self.limits.endorsement):
             await self._bump(input_id, endorsement_count=ResidentInput.endorsement_count + 1)

@@ -56,6 +56,7 @@ from service.web.startup_pilot_reports import pilot_report_handlers
 from service.web.startup_pilots import pilot_handlers
 from service.web.startup_proposal_form import proposal_form_handlers
 from service.web.startup_proposals import proposal_handlers
+from service.web.verify_email import verify_email_handlers
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -107,6 +108,7 @@ class WebInterface:
                 *account_handlers,
                 *password_reset_handlers,
                 *invitation_handlers,
+                *verify_email_handlers,
                 *public_handlers,
                 *me_handlers,
                 *resident_handlers,

@@ -88,7 +88,10 @@ async def register(
         return redirect
     sign_in(request, signed_up.user)
     flash(request, "Your account is ready. You are signed in.")
-    return see_other(target)
+    redirect = see_other(target)
+    if signed_up.mail is not None:  # the link to confirm the address (PROEFTUIN_VERIFY_EMAIL)
+        redirect.background = BackgroundTask(deliver, request.app.state.settings, signed_up.mail)
+    return redirect
 
 
 def _register_again(
