@@ -48,9 +48,9 @@ Gettext = Callable[[str], str]
 
 
 def read_catalog(language: str, folder: Path = TRANSLATIONS) -> Catalog:
-    """A language's messages: ``messages.po``, the one catalogue, and any other ``.po``
-    file beside it (the error pages' ``errors.po`` until it is folded in), merged with
-    ``messages.po`` first; fuzzy entries are kept here and left out when compiled."""
+    """A language's messages: ``messages.po``, the one catalogue (and any ``.po`` file
+    put beside it, merged after it); fuzzy entries are kept here and left out when
+    compiled."""
     merged = Catalog(locale=language)
     files = sorted((folder / language / "LC_MESSAGES").glob("*.po"))
     for po in sorted(files, key=lambda f: f.name != "messages.po"):  # messages.po first
