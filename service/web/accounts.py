@@ -78,20 +78,25 @@ async def register(
         return _register_again(request, values, invalid.errors, target, REFUSED)
     except RateLimited as exc:
         return _register_again(request, values, {FORM: _too_many(exc, _)}, target, TOO_MANY)
-    if signed_up.user is None:
-        # The address has an account: nothing is said of it here; its owner is mailed.
-        flash(request, N_("Sign in with your e-mail address and password."))
+    settings = request.app.state.settings
+    if signed_up.user is None or settings.verifies_email:
+        # Nothing is said of an account here: its owner is mailed. Where addresses are
+        # confirmed, a new address gets this same page (and its confirmation mail), so
+        # the answer is one for both; without confirmation a new account is signed in
+        # at once, which would tell anyway (the embedded default).
+        if settings.verifies_email:
+            flash(
+                request, N_("We have sent a mail to this address. Follow its link, then sign in.")
+            )
+        else:
+            flash(request, N_("Sign in with your e-mail address and password."))
         redirect = see_other(f"/login?next={quote(target)}")
         if signed_up.mail is not None:
-            settings = request.app.state.settings
             redirect.background = BackgroundTask(deliver, settings, signed_up.mail)
         return redirect
     sign_in(request, signed_up.user)
     flash(request, "Your account is ready. You are signed in.")
-    redirect = see_other(target)
-    if signed_up.mail is not None:  # the link to confirm the address (PROEFTUIN_VERIFY_EMAIL)
-        redirect.background = BackgroundTask(deliver, request.app.state.settings, signed_up.mail)
-    return redirect
+    return see_other(target)
 
 
 def _register_again(

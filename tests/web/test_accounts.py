@@ -174,3 +174,40 @@ async def test_the_email_preference_form(api, actors):
     assert re.search(r'value="daily"\s+checked', page.text)
     preference = await api.get("/api/me/email-preference", headers=resident.headers)
     assert preference.json()["email_preference"] == "daily"
+
+
+async def test_where_addresses_are_confirmed_a_known_address_gets_the_new_ones_answer(
+    settings, sessions
+):
+    """With PROEFTUIN_VERIFY_EMAIL (on in production mode) the sign-up page answers a
+    new address and one that has an account alike: the same redirect and the same words,
+    nobody signed in; the first gets its confirmation mail, the other's owner a warning."""
+    from litestar.testing import AsyncTestClient
+    from sqlmodel import select
+
+    from service.app import create_app
+    from service.auth.models import User
+
+    app = create_app(settings.model_copy(update={"verify_email": True}))
+    async with AsyncTestClient(app=app) as first:
+        made = await post_form(first, "/register", "/register", _sign_up("known@example.org"))
+        assert made.status_code == 303
+    answers = []
+    for email in ("known@example.org", "new@example.org"):
+        async with AsyncTestClient(app=app) as client:
+            response = await post_form(client, "/register", "/register", _sign_up(email))
+            landed = await client.get(response.headers["location"])
+            answers.append((response.status_code, response.headers["location"], landed.text))
+            nobody = await client.get("/me", follow_redirects=False)
+            assert nobody.status_code == 303 and nobody.headers["location"].startswith("/login")
+    assert answers[0][:2] == answers[1][:2] == (303, "/login?next=/me")
+    said = [text_of(html) for *_, html in answers]
+    assert "We have sent a mail to this address. Follow its link, then sign in." in said[0]
+    assert said[0] == said[1]
+    async with sessions() as session:
+        emails = (await session.exec(select(User.email))).all()
+    assert sorted(emails) == ["known@example.org", "new@example.org"]
+
+
+def _sign_up(email: str) -> dict[str, str]:
+    return {"email": email, "password": STRONG, "role": "resident", "display_name": "Someone"}
