@@ -77,10 +77,18 @@ def repeated(rows: list[Notification]) -> list[tuple]:
     return [what for what, times in told.items() if times > 1]
 
 
+OUTCOME_REPORT = "-outcome-report"
+
+
 def transition_notices(rows: list[Notification], user_id: int) -> Counter[str]:
-    """How often ``user_id`` was told of each transition (by the transition's key)."""
+    """How often ``user_id`` was told of each transition (by the transition's key).
+    Closing is told by the outcome report's message (one mail, with the report's link),
+    so that message counts as the closing transition's notice."""
     return Counter(
         n.key.removeprefix("transition-")
+        if n.key.startswith("transition-")
+        else n.key.removesuffix(OUTCOME_REPORT) + "-closed"
         for n in rows
-        if n.user_id == user_id and n.key.startswith("transition-")
+        if n.user_id == user_id
+        and (n.key.startswith("transition-") or n.key.endswith(OUTCOME_REPORT))
     )
