@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench`` runs the one benchmark command (bench/__main__.py)."""
