@@ -36,10 +36,15 @@ def _settings(data_dir: Path | None) -> Settings:
     return settings
 
 
-def _run(coroutine_factory: Callable[[Settings], Any], data_dir: Path | None) -> None:
+def _run(
+    coroutine_factory: Callable[[Settings], Any],
+    data_dir: Path | None,
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
+) -> None:
     settings = _settings(data_dir)
     try:
-        asyncio.run(coroutine_factory(settings))
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(coroutine_factory(settings))
     except KeyboardInterrupt:
         pass
 
@@ -71,9 +76,10 @@ def up(data_dir: Path | None) -> None:
 @_data_dir
 def api(data_dir: Path | None) -> None:
     """Run the HTTP API only (production: many of these behind a load balancer)."""
+    from service.eventloop import api_event_loop_factory
     from service.runner import run_api
 
-    _run(run_api, data_dir)
+    _run(run_api, data_dir, loop_factory=api_event_loop_factory())  # uvloop
 
 
 @main.command()
