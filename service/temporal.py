@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import functools
 import inspect
 import logging
+import os
 import shutil
+import signal
+import socket
+import sys
 import sysconfig
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -111,3 +117,114 @@ def _failed_connect_as_rpc_error(
 for _name, _call in inspect.getmembers(OutboundInterceptor, inspect.iscoroutinefunction):
     if not _name.startswith("_"):
         setattr(_FailedConnectAsRPCError, _name, _failed_connect_as_rpc_error(_call))
+
+
+# --- the embedded server's process: it dies with its parent, and one left behind by an
+# earlier run (an older version, another platform) is found and stopped -----------------
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_parent() -> Callable[[], None]:
+    """A ``preexec_fn`` for a child that must never outlive the process starting it.
+
+    The child gets a session of its own (Ctrl-C in a terminal reaches only us, and we stop
+    it in order), and on Linux asks the kernel for SIGKILL when its parent dies, however
+    the parent dies (SIGKILL, the out-of-memory killer). Elsewhere the child is only
+    found and stopped by the next start (``leftover_servers``).
+    """
+    parent = os.getpid()
+    libc = None
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            libc = ctypes.CDLL(None, use_errno=True)
+
+    def in_child() -> None:
+        os.setsid()
+        if libc is not None:
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != parent:  # the parent died before the request was made
+                os._exit(1)
+
+    return in_child
+
+
+def process_running(pid: int) -> bool:
+    """Whether ``pid`` is a live process. A zombie (dead, not yet reaped) is not, but one
+    whose first thread has exited while others still run (and hold its sockets) is."""
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        if Path("/proc").is_dir():
+            return False
+        try:  # without /proc, the signal is all we know
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    for task in tasks:
+        try:
+            state = (task / "stat").read_text().rsplit(")", 1)[-1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in ("Z", "X"):
+            return True
+    return False
+
+
+def _command_line(pid: int) -> list[str]:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def leftover_servers(database: Path, pid_file: Path) -> list[int]:
+    """Running ``temporal server start-dev`` processes on this SQLite file: the one the
+    pid file names, and any other a search of ``/proc`` finds (Linux)."""
+    wanted = str(database.resolve())
+
+    def ours(pid: int) -> bool:
+        argv = _command_line(pid)
+        if "start-dev" not in argv or "--db-filename" not in argv:
+            return False
+        index = argv.index("--db-filename") + 1
+        if index >= len(argv):
+            return False
+        try:
+            return str(Path(argv[index]).resolve()) == wanted
+        except OSError:
+            return False
+
+    candidates: set[int] = set()
+    with contextlib.suppress(OSError, ValueError):
+        candidates.add(int(pid_file.read_text().split()[0]))
+    with contextlib.suppress(OSError):
+        candidates.update(
+            int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()
+        )
+    candidates.discard(os.getpid())
+    return sorted(pid for pid in candidates if ours(pid) and process_running(pid))
+
+
+async def stop_process(pid: int, *, grace: float = 15.0) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds; returns once it is gone."""
+    loop = asyncio.get_running_loop()
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+        deadline = loop.time() + wait
+        while loop.time() < deadline:
+            if not process_running(pid):
+                return
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"process {pid} did not stop")
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
