@@ -117,6 +117,13 @@ class Settings(BaseSettings):
     endorsement_limit_per_hour: int = Field(default=60, ge=1)
     report_limit_per_hour: int = Field(default=20, ge=1)
 
+    # How long an API process may serve an anonymous reader a challenge (or the list) it
+    # computed earlier, in seconds: the most a public reader lags a change (0: never).
+    # Unset: 1 in production mode, 0 in the embedded default (one person clicking
+    # around sees each change at once). Signed-in readers are never served from it
+    # (service/http/public_cache.py).
+    public_cache_seconds: float | None = Field(default=None, ge=0, le=60)
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str | None) -> str | None:
@@ -204,6 +211,12 @@ class Settings(BaseSettings):
     @property
     def verifies_email(self) -> bool:
         return self.mode == "production" if self.verify_email is None else self.verify_email
+
+    @property
+    def public_cache_ttl(self) -> float:
+        if self.public_cache_seconds is not None:
+            return self.public_cache_seconds
+        return 1.0 if self.mode == "production" else 0.0
 
     @property
     def https(self) -> bool:
