@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Column, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from schemas.common import ChallengePhase
@@ -12,6 +12,8 @@ from service.clock import utcnow
 
 class Challenge(SQLModel, table=True):
     __tablename__ = "challenges"
+    # The list by phase, newest first, a page at a time (keyset on id).
+    __table_args__ = (Index("ix_challenges_phase_id", "phase", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
@@ -23,7 +25,7 @@ class Challenge(SQLModel, table=True):
     review_deadline: datetime
     response_target_working_days: int = 10
     review_reminder_days: list[int] = Field(default_factory=list, sa_column=Column(JSON))
-    phase: str = Field(default=ChallengePhase.DRAFT, max_length=20, index=True)
+    phase: str = Field(default=ChallengePhase.DRAFT, max_length=20)
     created_by_id: int = Field(foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -4,7 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Column, Numeric, UniqueConstraint
+from sqlalchemy import Column, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from service.clock import utcnow
@@ -23,9 +23,11 @@ class ProposalStatus(StrEnum):
 
 class Proposal(SQLModel, table=True):
     __tablename__ = "proposals"
+    # A challenge's proposals, newest first, a page at a time (keyset on id).
+    __table_args__ = (Index("ix_proposals_challenge_id_id", "challenge_id", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    challenge_id: int = Field(foreign_key="challenges.id", index=True)
+    challenge_id: int = Field(foreign_key="challenges.id")
     startup_id: int = Field(foreign_key="users.id", index=True)
     title: str = Field(max_length=200)
     summary: str

@@ -28,10 +28,14 @@ class ResidentInput(SQLModel, table=True):
     and the city's public answer. Bodies are plain text, stored as written."""
 
     __tablename__ = "resident_inputs"
-    __table_args__ = (Index("ix_resident_inputs_status_respond_by", "status", "respond_by"),)
+    __table_args__ = (
+        Index("ix_resident_inputs_status_respond_by", "status", "respond_by"),
+        # A challenge's input, newest first, a page at a time (keyset on id).
+        Index("ix_resident_inputs_challenge_id_id", "challenge_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    challenge_id: int = Field(foreign_key="challenges.id", index=True)
+    challenge_id: int = Field(foreign_key="challenges.id")
     pilot_id: int | None = Field(default=None, foreign_key="pilots.id", index=True)
     author_id: int = Field(foreign_key="users.id", index=True)
     stage: str = Field(max_length=20)
