@@ -41,8 +41,12 @@ def create_engine(url: str, *, statement_timeout: bool = True, **kwargs: Any) ->
             cursor.close()
 
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    # At most 30 connections per process, as before, but 20 of them kept: with 10 kept, a
+    # burst of 32 concurrent requests (each may hold two a moment: the sign-in's user,
+    # then its own) opened and closed a PostgreSQL backend per request past the tenth
+    # (docs/performance.md).
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("connect_args", _postgres_time_limits(url, statement_timeout))
     return create_async_engine(url, **kwargs)
