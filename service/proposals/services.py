@@ -84,9 +84,12 @@ class ProposalService:
     async def to_public(
         self, proposal: Proposal, viewer: CurrentUser | None = None
     ) -> ProposalPublic:
-        startup = await self.session.get(User, proposal.startup_id)
         public = ProposalPublic.model_validate(proposal)
-        public.startup_name = startup.display_name if startup else None
+        if viewer is not None and viewer.id == proposal.startup_id:
+            public.startup_name = viewer.display_name  # read with the sign-in: no query
+        else:
+            startup = await self.session.get(User, proposal.startup_id)
+            public.startup_name = startup.display_name if startup else None
         if viewer is not None and (viewer.role == Role.CITY or viewer.id == proposal.startup_id):
             public.evaluation = await proposal_evaluation(self.session, proposal)
         return public
@@ -100,7 +103,7 @@ class ProposalService:
         proposal = Proposal(challenge_id=challenge_id, startup_id=startup.id, **data.model_dump())
         self.session.add(proposal)
         await self.session.commit()
-        return await self.to_public(proposal)
+        return await self.to_public(proposal, startup)
 
     async def read(self, proposal_id: int, viewer: CurrentUser) -> ProposalPublic:
         return await self.to_public(await self._readable(proposal_id, viewer), viewer)
