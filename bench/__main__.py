@@ -82,18 +82,26 @@ end
 
 
 def wrk_script(method: str, headers: dict[str, str], body: str | None) -> str:
-    """A wrk script; ``{n}`` in the body becomes a counter, so each write differs."""
-    lines = ["local n = 0", "local headers = {}"]
+    """A wrk script; ``{n}`` in the body becomes a counter, so each write differs, and an
+    ``Authorization`` header of several tokens (separated by ``|``) is used in turn."""
+    lines = ["local n = 0", "local headers = {}", "local tokens = {}"]
     for key, value in headers.items():
-        lines.append(f"headers[{json.dumps(key)}] = {json.dumps(value)}")
+        if key == "Authorization":
+            for token in value.split("|"):
+                lines.append(f"table.insert(tokens, {json.dumps(token)})")
+        else:
+            lines.append(f"headers[{json.dumps(key)}] = {json.dumps(value)}")
+    lines.append("local function pick() n = n + 1; if #tokens > 0 then "
+                 "headers['Authorization'] = tokens[(n % #tokens) + 1] end end")  # fmt: skip
     if body is None:
         lines.append(
-            f"request = function() return wrk.format({json.dumps(method)}, nil, headers) end"
+            "request = function() pick(); return wrk.format("
+            f"{json.dumps(method)}, nil, headers) end"
         )
     else:
         prefix, _, suffix = body.partition("{n}")
         lines.append(
-            "request = function() n = n + 1; return wrk.format("
+            "request = function() pick(); return wrk.format("
             f"{json.dumps(method)}, nil, headers, "
             f"{json.dumps(prefix)} .. n .. {json.dumps(suffix)}) end"
         )
@@ -186,8 +194,12 @@ async def python_load(
             while time.perf_counter() < deadline:
                 counter += 1
                 content = body.replace("{n}", str(counter)) if body else None
+                sent = dict(headers)
+                if "Authorization" in sent:
+                    tokens = sent["Authorization"].split("|")
+                    sent["Authorization"] = tokens[counter % len(tokens)]
                 started = time.perf_counter()
-                response = await client.request(method, url, headers=headers, content=content)
+                response = await client.request(method, url, headers=sent, content=content)
                 latencies.append(time.perf_counter() - started)
                 if response.status_code >= 400:
                     bad += 1
@@ -276,6 +288,75 @@ async def run_to_end(command: list[str], env: dict[str, str]) -> None:
                                                    stdout=asyncio.subprocess.DEVNULL)  # fmt: skip
     if await process.wait() != 0:
         raise SystemExit(f"{' '.join(command[2:])} failed")
+
+
+def package_of(frame: str) -> str:
+    """The package a py-spy frame ``func (path:line)`` belongs to."""
+    path = frame.rsplit("(", 1)[-1]
+    for marker in ("site-packages/", "/work/main/", "lib/python3"):
+        if marker in path:
+            rest = path.split(marker, 1)[1]
+            parts = rest.split("/")
+            if parts[0] == "service" and len(parts) > 2:
+                return f"service.{parts[1]}"
+            if marker == "lib/python3":
+                return "python stdlib"
+            return parts[0].split(".")[0].removesuffix(".py")
+    return path.split(":")[0]
+
+
+INCLUSIVE = (
+    "retrieve_user", "_record", "submit", "challenge_public", "engagement", "paginate",
+    "validate_python", "encode_json", "model_validate", "commit", "_handle_http_request",
+    "handle", "execute", "timeline", "actor_roles",
+)  # fmt: skip
+
+
+def summarise_profile(raw: Path) -> dict[str, Any]:
+    """Self time by package and inclusive time of a few functions, in % of samples."""
+    self_time: dict[str, int] = {}
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack:
+            continue
+        count = int(count_text)
+        frames = stack.split(";")
+        total += count
+        leaf = package_of(frames[-1])
+        self_time[leaf] = self_time.get(leaf, 0) + count
+        names = {f.split(" (", 1)[0] for f in frames}
+        for name in INCLUSIVE:
+            if name in names:
+                inclusive[name] = inclusive.get(name, 0) + count
+
+    def share(d: dict[str, int]) -> dict[str, float]:
+        items = sorted(d.items(), key=lambda kv: -kv[1])
+        return {k: round(100 * v / total, 1) for k, v in items if 100 * v / total >= 1}
+
+    return {"samples": total, "self_by_package_pct": share(self_time),
+            "inclusive_pct": share(inclusive)}  # fmt: skip
+
+
+async def profile(load: Load, pid: int, workdir: Path, name: str, url: str, **kwargs: Any) -> None:
+    """py-spy on the API process while ``load`` drives ``url``."""
+    spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if spy is None:
+        emit({"figure": f"profile: {name}", "skipped": "py-spy is not installed"})
+        return
+    raw = workdir / f"profile-{len(name)}-{time.time_ns()}.txt"
+    seconds = max(4, round(load.seconds))
+    spy_process = await asyncio.create_subprocess_exec(
+        spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
+        "--duration", str(seconds + 1), "--output", str(raw), "--nonblocking",
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    result = await load.measure(url, runs=1, seconds=seconds, **kwargs)
+    if await spy_process.wait() != 0:
+        emit({"figure": f"profile: {name}", "skipped": "py-spy could not attach"})
+        return
+    emit({"figure": f"profile: {name}", "rps": result["rps"], **summarise_profile(raw)})
 
 
 def rss_mb(pid: int) -> float:
@@ -458,6 +539,10 @@ async def run_all(
         # The limits stay on and are counted on every write, only set high enough that
         # one bench account may write thousands an hour.
         "PROEFTUIN_INPUT_LIMIT_PER_HOUR": "100000000",
+        "PROEFTUIN_SIGNUPS_PER_IP": "1000",  # every bench account signs up from 127.0.0.1
+        # Production's default (the embedded default has it off): anonymous reads may be
+        # up to a second old (service/http/public_cache.py).
+        "PROEFTUIN_PUBLIC_CACHE_SECONDS": "1",
     }
     proeftuin = [sys.executable, "-m", "service.cli"]
     await run_to_end([*proeftuin, "migrate"], env)
@@ -491,8 +576,13 @@ async def run_all(
             return await login(email)
 
         city = await login("city@bench.example.org")
-        startup = await register("startup", 1)
-        resident = await register("resident", 1)
+        # Writers as in the last hour before a deadline: many accounts, each writing a
+        # few (one account's hourly counter would make every write wait for the last).
+        startups = [await register("startup", n) for n in range(16)]
+        residents = [await register("resident", n) for n in range(16)]
+        startup, resident = startups[0], residents[0]
+        many_startups = {"Authorization": "|".join(h["Authorization"] for h in startups)}
+        many_residents = {"Authorization": "|".join(h["Authorization"] for h in residents)}
 
         async def open_challenge(title: str) -> int:
             r = await http.post("/api/challenges", json=challenge_body(title), headers=city)
@@ -573,7 +663,7 @@ async def run_all(
             body='{"title": "Row {n}", "body": "Sails over the stalls, folded in wind."}',
         )  # fmt: skip
         ours = await load.measure(
-            f"{base}/api/challenges/{write_id}/proposals", method="POST", headers=startup,
+            f"{base}/api/challenges/{write_id}/proposals", method="POST", headers=many_startups,
             body='{"title": "Proposal {n}", "summary": "Sails over the stalls, folded in '
             'wind.", "budget_eur": 40000}',
         )  # fmt: skip
@@ -581,7 +671,7 @@ async def run_all(
               "floor_rps": floor_insert["rps"], "floor_p99_ms": floor_insert["p99_ms"],
               "ratio": ratio(ours["rps"], floor_insert["rps"]), "target": 0.70})  # fmt: skip
         ours = await load.measure(
-            f"{base}/api/challenges/{write_id}/inputs", method="POST", headers=resident,
+            f"{base}/api/challenges/{write_id}/inputs", method="POST", headers=many_residents,
             body='{"body": "Please keep the water tap, idea {n}"}',
         )  # fmt: skip
         emit({"figure": "2 resident input", **ours, "floor": "bare insert and commit",
@@ -653,6 +743,17 @@ async def run_all(
                       "ratio": ratio(large["p99_ms"], small["p99_ms"]),
                       "target": "<= 2"})  # fmt: skip
 
+        if args.servers:
+            await servers(load, processes, env, bodies)
+
+        if args.profile:
+            await profile(load, api.pid, workdir, "challenge read (city, uncached)", read_url,
+                          headers=city)  # fmt: skip
+            await profile(load, api.pid, workdir, "proposal submission",
+                          f"{base}/api/challenges/{write_id}/proposals", method="POST",
+                          headers=many_startups, body='{"title": "Proposal {n}", "summary": "S", '
+                          '"budget_eur": 40000}')  # fmt: skip
+
         if args.scale:
             await scale(args, load, processes, proeftuin, env, read_url, city)
 
@@ -711,6 +812,36 @@ async def load_ranked_challenge(dsn: str, template_challenge: int, template_prop
         return cid
     finally:
         await conn.close()
+
+
+async def servers(load: Load, processes: Processes, env: dict[str, str], bodies: Path) -> None:
+    """The bare constant handler under each server we could choose."""
+    variants: list[tuple[str, list[str], dict[str, str]]] = []
+    for name, extra in (("uvicorn, asyncio + h11", ["--plain"]),
+                        ("uvicorn, uvloop + httptools", [])):  # fmt: skip
+        port = free_port()
+        variants.append((name, [sys.executable, "-m", "bench.floor", "--port", str(port),
+                         "--database-url", env["PROEFTUIN_DATABASE_URL"], "--bodies",
+                         str(bodies), *extra], {"port": str(port)}))  # fmt: skip
+    granian = shutil.which("granian", path=str(Path(sys.executable).parent))
+    if granian:
+        port = free_port()
+        variants.append(("granian (asgi, uvloop)", [granian, "--interface", "asgi", "--factory",
+                         "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+                         "--loop", "uvloop", "--no-log", "bench.floor:granian_app"],
+                         {"port": str(port)}))  # fmt: skip
+    for name, command, info in variants:
+        extra_env = {**env, "BENCH_DATABASE_URL": env["PROEFTUIN_DATABASE_URL"],
+                     "BENCH_BODIES": str(bodies)}  # fmt: skip
+        proc = await processes.start(f"server-{info['port']}", *command, env=extra_env)
+        url = f"http://127.0.0.1:{info['port']}/const/read"
+        await wait_http(url, proc, name)
+        r = await load.measure(url)
+        emit({"figure": f"server floor: {name}", "rps": r["rps"], "rps_min": r["rps_min"],
+              "rps_max": r["rps_max"], "p99_ms": r["p99_ms"]})  # fmt: skip
+        await processes.stop(proc)
+    if not granian:
+        emit({"figure": "server floor: granian", "skipped": "granian is not installed"})
 
 
 async def scale(
@@ -787,6 +918,8 @@ if __name__ == "__main__":
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--scale", action="store_true")
+    parser.add_argument("--servers", action="store_true", help="uvicorn vs granian floors")
+    parser.add_argument("--profile", action="store_true", help="py-spy the API process")
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--memory-budget", type=float, default=300.0, help="seconds")
     parser.add_argument("--python-load", action="store_true", help="use httpx, not wrk")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -69,16 +70,28 @@ def create_floor_app(database_url: str, bodies: dict[str, bytes]) -> Litestar:
     return Litestar([constant, insert], on_startup=[create_table], on_shutdown=[dispose])
 
 
+def _bodies(folder: str) -> dict[str, bytes]:
+    return {p.stem: p.read_bytes() for p in Path(folder).glob("*.json")}
+
+
+def granian_app() -> Litestar:
+    """For ``granian --factory bench.floor:granian_app`` (BENCH_DATABASE_URL, BENCH_BODIES):
+    the same app under granian, to compare the servers' floors."""
+    return create_floor_app(os.environ["BENCH_DATABASE_URL"], _bodies(os.environ["BENCH_BODIES"]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--bodies", required=True, help="a folder of <name>.json files")
+    parser.add_argument("--plain", action="store_true", help="asyncio and h11, not uvloop")
     args = parser.parse_args()
-    bodies = {p.stem: p.read_bytes() for p in Path(args.bodies).glob("*.json")}
-    app = create_floor_app(args.database_url, bodies)
-    config = uvicorn.Config(app, host="127.0.0.1", port=args.port, log_level="warning")
-    with asyncio.Runner(loop_factory=api_event_loop_factory()) as runner:
+    app = create_floor_app(args.database_url, _bodies(args.bodies))
+    http = "h11" if args.plain else "auto"  # auto: httptools when installed, as ours
+    config = uvicorn.Config(app, host="127.0.0.1", port=args.port, log_level="warning", http=http)
+    loop_factory = None if args.plain else api_event_loop_factory()
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
         runner.run(uvicorn.Server(config).serve())
 
 
