@@ -102,6 +102,64 @@ def migrate(data_dir: Path | None) -> None:
     click.echo("database is up to date")
 
 
+@main.command()
+@_data_dir
+def doctor(data_dir: Path | None) -> None:
+    """Check the settings, the database, its migrations, Temporal and the mail server:
+    one line each; exits 1 when something is wrong."""
+    from service.operations.doctor import Check, run_checks
+
+    os.environ.setdefault("PROEFTUIN_LOG_LEVEL", "warning")
+    try:
+        settings = _settings(data_dir)
+    except click.ClickException as exc:
+        click.echo(Check("settings", False, " ".join(exc.message.split())).line())
+        sys.exit(1)
+    checks = asyncio.run(run_checks(settings))
+    for check in checks:
+        click.echo(check.line())
+    if any(check.ok is False for check in checks):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON document, for scripts.")
+@_data_dir
+def status(as_json: bool, data_dir: Path | None) -> None:
+    """Every running challenge and pilot: its phase, what it waits for and until when,
+    its workflow; resident input awaiting an answer and overdue; the mail outbox."""
+    import json
+
+    from service.clock import utcnow
+    from service.db import create_engine, create_session_factory
+    from service.operations.status import as_text, read_status, to_json
+    from service.temporal import connect
+
+    os.environ.setdefault("PROEFTUIN_LOG_LEVEL", "warning")
+    settings = _settings(data_dir)
+
+    async def read() -> Any:
+        try:
+            client = await asyncio.wait_for(
+                connect(settings.resolved_temporal_address, settings.temporal_namespace), 10
+            )
+        except Exception:  # noqa: BLE001 - the report says Temporal is unreachable
+            client = None
+        engine = create_engine(settings.resolved_database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                return await read_status(session, client, utcnow())
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(read())
+    if as_json:
+        click.echo(json.dumps(to_json(report), indent=2))
+    else:
+        for line in as_text(report):
+            click.echo(line)
+
+
 @main.group()
 def users() -> None:
     """Manage accounts."""
