@@ -13,9 +13,14 @@ shared between processes, so nothing needs invalidating across them: every proce
 forgets every entry after ``ttl``, whoever wrote what. A change (a new phase recorded
 by the worker, a new input, an edited draft once published) is therefore seen by every
 anonymous reader of every process at most ``ttl`` after its commit. Answers that set a
-cookie, or are not ``200``, are never cached. While one request computes an expired
-entry, the others asking for the same key wait for it rather than all computing it
-(one computation per key per process per ``ttl``).
+cookie, or are not ``200``, are never cached.
+
+Refreshing: once an entry is half its ``ttl`` old, the next request for it computes a
+new answer (and is served that), while the others go on being served the entry, which
+is still within its ``ttl``; so under steady traffic nobody waits for a computation and
+nobody is served an answer older than ``ttl``. An entry that expired (no traffic) is
+computed by one request while the others asking for the same key wait for it, rather
+than all computing it.
 
 ETags: every answer on these paths, anonymous or not, carries ``ETag`` (a hash of its
 body), and a ``GET`` whose ``If-None-Match`` names it gets ``304 Not Modified`` without
@@ -47,6 +52,7 @@ CACHED_PATHS = re.compile(r"^/api/challenges(/[0-9]+)?/?$")
 
 @dataclass(slots=True)
 class Entry:
+    refresh_at: float
     expires_at: float
     status: int
     headers: list[tuple[bytes, bytes]]
@@ -63,14 +69,16 @@ class PublicCache:
     entries: dict[str, Entry] = field(default_factory=dict)
     computing: dict[str, asyncio.Future[Entry | None]] = field(default_factory=dict)
 
-    def get(self, key: str) -> Entry | None:
+    def get(self, key: str) -> tuple[Entry | None, bool]:
+        """The entry, if still within its ``ttl``, and whether it is time to refresh it."""
         entry = self.entries.get(key)
         if entry is None:
-            return None
-        if entry.expires_at <= self.clock():
+            return None, True
+        now = self.clock()
+        if entry.expires_at <= now:
             del self.entries[key]
-            return None
-        return entry
+            return None, True
+        return entry, entry.refresh_at <= now
 
     def put(self, key: str, entry: Entry) -> None:
         if len(self.entries) >= MAX_ENTRIES:
@@ -127,7 +135,12 @@ class PublicCacheMiddleware(ASGIMiddleware):
             await self._with_etag(scope, receive, send, next_app, if_none_match)
             return
         key = scope["path"] + "?" + scope["query_string"].decode("latin-1")
-        entry = self.cache.get(key)
+        entry, refresh = self.cache.get(key)
+        if entry is not None and refresh and key not in self.cache.computing:
+            # Half its ttl old: this request computes the next one; the rest are served
+            # this one meanwhile.
+            await self._compute(key, scope, receive, send, next_app, if_none_match)
+            return
         while entry is None:
             pending = self.cache.computing.get(key)
             if pending is None:
@@ -155,7 +168,8 @@ class PublicCacheMiddleware(ASGIMiddleware):
             start, body = await _capture(scope, receive, next_app)
             if start is None:
                 return
-            entry = _entry(start, body, self.cache.clock() + self.cache.ttl)
+            now = self.cache.clock()
+            entry = _entry(start, body, now + self.cache.ttl / 2, now + self.cache.ttl)
             cacheable = (
                 entry.status == 200
                 and len(body) <= MAX_BODY_BYTES
@@ -163,6 +177,8 @@ class PublicCacheMiddleware(ASGIMiddleware):
             )
             if cacheable:
                 self.cache.put(key, entry)
+            else:
+                self.cache.entries.pop(key, None)
             await _replay(entry, send, if_none_match)
             if not cacheable:
                 entry = None
@@ -181,7 +197,7 @@ class PublicCacheMiddleware(ASGIMiddleware):
     ) -> None:
         start, body = await _capture(scope, receive, next_app)
         if start is not None:
-            await _replay(_entry(start, body, 0.0), send, if_none_match)
+            await _replay(_entry(start, body, 0.0, 0.0), send, if_none_match)
 
 
 async def _capture(
@@ -201,11 +217,11 @@ async def _capture(
     return start, b"".join(chunks)
 
 
-def _entry(start: dict[str, Any], body: bytes, expires_at: float) -> Entry:
+def _entry(start: dict[str, Any], body: bytes, refresh_at: float, expires_at: float) -> Entry:
     headers = [
         (k, v) for k, v in start.get("headers", []) if k.lower() not in (b"etag", b"content-length")
     ]
-    return Entry(expires_at, start["status"], headers, body, etag_of(body))
+    return Entry(refresh_at, expires_at, start["status"], headers, body, etag_of(body))
 
 
 async def _replay(entry: Entry, send: Send, if_none_match: bytes | None) -> None:
