@@ -292,17 +292,10 @@ async def run_to_end(command: list[str], env: dict[str, str]) -> None:
 
 def package_of(frame: str) -> str:
     """The package a py-spy frame ``func (path:line)`` belongs to."""
-    path = frame.rsplit("(", 1)[-1]
-    for marker in ("site-packages/", "/work/main/", "lib/python3"):
-        if marker in path:
-            rest = path.split(marker, 1)[1]
-            parts = rest.split("/")
-            if parts[0] == "service" and len(parts) > 2:
-                return f"service.{parts[1]}"
-            if marker == "lib/python3":
-                return "python stdlib"
-            return parts[0].split(".")[0].removesuffix(".py")
-    return path.split(":")[0]
+    parts = frame.rsplit("(", 1)[-1].split(":")[0].split("/")
+    if parts[0] == "service" and len(parts) > 2:
+        return f"service.{parts[1]}"
+    return parts[0].removesuffix(".py")
 
 
 INCLUSIVE = (
@@ -312,17 +305,25 @@ INCLUSIVE = (
 )  # fmt: skip
 
 
+IDLE = ("_worker (concurrent/futures/thread.py", "Runner.run (asyncio/runners.py")
+"""Leaf frames that are waiting: an idle thread of the pool, the event loop polling."""
+
+
 def summarise_profile(raw: Path) -> dict[str, Any]:
-    """Self time by package and inclusive time of a few functions, in % of samples."""
+    """Self time by package and inclusive time of a few functions, in % of the samples
+    in which the process was busy (``busy_pct``: their share of all samples)."""
     self_time: dict[str, int] = {}
     inclusive: dict[str, int] = {}
-    total = 0
+    total = idle = 0
     for line in raw.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack:
             continue
         count = int(count_text)
         frames = stack.split(";")
+        if frames[-1].startswith(IDLE):
+            idle += count
+            continue
         total += count
         leaf = package_of(frames[-1])
         self_time[leaf] = self_time.get(leaf, 0) + count
@@ -335,7 +336,8 @@ def summarise_profile(raw: Path) -> dict[str, Any]:
         items = sorted(d.items(), key=lambda kv: -kv[1])
         return {k: round(100 * v / total, 1) for k, v in items if 100 * v / total >= 1}
 
-    return {"samples": total, "self_by_package_pct": share(self_time),
+    return {"samples": total + idle, "busy_pct": round(100 * total / max(1, total + idle), 1),
+            "self_by_package_pct": share(self_time),
             "inclusive_pct": share(inclusive)}  # fmt: skip
 
 
