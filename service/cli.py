@@ -160,6 +160,108 @@ def status(as_json: bool, data_dir: Path | None) -> None:
             click.echo(line)
 
 
+@main.command()
+@click.option(
+    "--process",
+    type=click.Choice(["auto", "api", "worker", "migrate"]),
+    default="auto",
+    help="Which process to check; auto: the container's main process (its command).",
+)
+@_data_dir
+def healthcheck(process: str, data_dir: Path | None) -> None:
+    """For container health checks: exits 0 while the process is alive. The API answers
+    /api/health; the worker's heartbeat file is fresh; a one-shot command is alive."""
+    import urllib.request
+
+    from service.operations.heartbeat import fresh, heartbeat_path
+
+    if process == "auto":
+        process = _main_process_command()
+    settings = _settings(data_dir)
+    if process == "api":
+        url = f"http://127.0.0.1:{settings.http_port}/api/health"
+        try:
+            with urllib.request.urlopen(url, timeout=3) as answer:  # noqa: S310 - our own
+                healthy = answer.status == 200
+        except OSError as exc:
+            raise click.ClickException(f"the API does not answer at {url}: {exc}") from None
+        if not healthy:
+            raise click.ClickException(f"the API answers {url} with {answer.status}")
+    elif process == "worker":
+        path = heartbeat_path(settings.data_dir)
+        if not fresh(path):
+            raise click.ClickException(f"the worker's heartbeat ({path}) is missing or stale")
+    click.echo(f"{process}: alive")
+
+
+def _main_process_command() -> str:
+    """The proeftuin command the container runs as its main process (pid 1)."""
+    try:
+        argv = Path("/proc/1/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        argv = []
+    for word in argv:
+        if word in ("api", "up"):
+            return "api"
+        if word in ("worker", "migrate"):
+            return word
+    return "migrate"  # nothing that serves: alive while it runs
+
+
+@main.command("create-namespace")
+@click.option("--retention-days", default=30, show_default=True, type=click.IntRange(1, 3650))
+@_data_dir
+def create_namespace(retention_days: int, data_dir: Path | None) -> None:
+    """Register PROEFTUIN_TEMPORAL_NAMESPACE on the Temporal server unless it exists (a
+    Temporal cluster creates no namespace but `default` by itself)."""
+    from datetime import timedelta
+
+    from google.protobuf.duration_pb2 import Duration
+    from temporalio.api.workflowservice.v1 import (
+        DescribeNamespaceRequest,
+        RegisterNamespaceRequest,
+    )
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from service.temporal import connect
+
+    settings = _settings(data_dir)
+    namespace = settings.temporal_namespace
+
+    async def create() -> bool:
+        client = await connect(settings.resolved_temporal_address, "default", attempts=30)
+        service = client.workflow_service
+        try:
+            await service.describe_namespace(DescribeNamespaceRequest(namespace=namespace))
+            return False
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+        retention = Duration()
+        retention.FromTimedelta(timedelta(days=retention_days))
+        try:
+            await service.register_namespace(
+                RegisterNamespaceRequest(
+                    namespace=namespace, workflow_execution_retention_period=retention
+                )
+            )
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.ALREADY_EXISTS:
+                raise
+            return False
+        return True
+
+    try:
+        created = asyncio.run(create())
+    except Exception as exc:  # noqa: BLE001 - said in one line, exit 1
+        raise click.ClickException(f"namespace {namespace!r}: {exc}") from None
+    click.echo(
+        f"created the namespace {namespace!r} (retention {retention_days} days)"
+        if created
+        else f"the namespace {namespace!r} exists"
+    )
+
+
 @main.group()
 def users() -> None:
     """Manage accounts."""

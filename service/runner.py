@@ -16,6 +16,7 @@ import uvicorn
 
 from service.app import create_app
 from service.db import create_engine, create_session_factory, migrate
+from service.operations.heartbeat import beat, heartbeat_path
 from service.security.logs import redact_access_logs
 from service.settings import Settings
 from service.temporal import (
@@ -358,5 +359,10 @@ async def run_worker(settings: Settings) -> None:
         async with worker:
             await ensure_standing_workflows(client, settings)
             log.info("worker polling task queue %s", settings.task_queue)
+            # Its liveness, for `proeftuin healthcheck` (service/operations/heartbeat.py).
+            beating = asyncio.create_task(
+                beat(heartbeat_path(settings.data_dir), lambda: worker.is_running)
+            )
             await stop.wait()
+            beating.cancel()
         await engine.dispose()
