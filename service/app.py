@@ -89,14 +89,17 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = create_engine(settings.resolved_database_url)
-        app.state.session_factory = create_session_factory(engine, settings.time_zone)
+        # The settings in the app's state: those it was built with, unless a test that
+        # reuses a built app gave it its own database and Temporal server.
+        current: Settings = app.state.settings
+        engine = create_engine(current.resolved_database_url)
+        app.state.session_factory = create_session_factory(engine, current.time_zone)
         # Connects on the first request that needs a workflow: sign-ins, reads and health
         # work (and the API starts) without a Temporal server.
         client = await connect_on_first_call(
-            settings.resolved_temporal_address, settings.temporal_namespace
+            current.resolved_temporal_address, current.temporal_namespace
         )
-        app.state.workflow_gateway = WorkflowGateway(client, settings.task_queue)
+        app.state.workflow_gateway = WorkflowGateway(client, current.task_queue)
         try:
             yield
         finally:

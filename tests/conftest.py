@@ -18,13 +18,14 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
+    from litestar import Litestar
     from litestar.testing import AsyncTestClient
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
     from sqlmodel.ext.asyncio.session import AsyncSession
@@ -218,6 +219,34 @@ def worker(settings: Settings, temporal: WorkflowEnvironment) -> Iterator[Thread
     running.stop()
 
 
+# What a test's settings give it alone; the rest shapes the app (its routes, middleware,
+# secrets and limits), which the lifespan does not rebuild.
+PER_TEST = {"database_url", "data_dir", "temporal_address", "task_queue"}
+_built_apps: dict[str, Litestar] = {}
+
+
+def built_app(settings: Settings, create_app: Callable[[Settings], Litestar]) -> Litestar:
+    """The app for these settings. Building one (registering some three hundred routes)
+    takes most of a second, so tests whose settings differ only in ``PER_TEST`` share a
+    built app, each with its own settings in the app's state: each test's client runs
+    the lifespan, which makes the engine and the Temporal client from those settings,
+    and every request reads its settings from the app's state."""
+    from pydantic import SecretStr
+
+    shape = settings.model_dump(exclude=PER_TEST)
+    key = repr(
+        sorted(
+            (name, value.get_secret_value() if isinstance(value, SecretStr) else value)
+            for name, value in shape.items()
+        )
+    )
+    app = _built_apps.get(key)
+    if app is None:
+        app = _built_apps[key] = create_app(settings)
+    app.state.settings = settings
+    return app
+
+
 @pytest.fixture
 async def api(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[AsyncTestClient]:
     """The app. With the test's Temporal server (and then its worker) if the test asked
@@ -232,7 +261,7 @@ async def api(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterat
 
     if has_temporal(request):
         request.getfixturevalue("worker")
-    app = create_app(settings)
+    app = built_app(settings, create_app)
     no_temporal = None
     async with AsyncTestClient(app=app) as client:
         if not has_temporal(request):
@@ -249,6 +278,25 @@ def actors(api: AsyncTestClient, sessions: async_sessionmaker[AsyncSession]) -> 
     from tests.actors import Actors
 
     return Actors(api, sessions)
+
+
+# -- the two halves of a run -------------------------------------------------------------
+
+SPLIT = os.environ.get("PROEFTUIN_TEST_SPLIT", "")
+"""``./dev test`` runs the suite in two halves: ``parallel`` (spread over processes by
+pytest-xdist, one file per process at a time) and then ``serial`` (the tests marked
+``serial``, in one process). Unset, as with a plain ``pytest``, everything runs here."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if SPLIT not in ("parallel", "serial"):
+        return
+    wanted = SPLIT == "serial"
+    keep = [item for item in items if (item.get_closest_marker("serial") is not None) == wanted]
+    dropped = [item for item in items if (item.get_closest_marker("serial") is not None) != wanted]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 # -- password hashing ------------------------------------------------------------------

@@ -52,6 +52,10 @@ from tests.security.conftest import (  # noqa: F401
 from tests.security.served import ThreadedApi
 from tests.security.world import ROLES, World
 
+# Schemathesis runs the operations as subtests of one test, and the last test reads what
+# all of them saw: the file runs whole, in one process.
+pytestmark = pytest.mark.serial
+
 METHODS = ("get", "post", "put", "patch", "delete")
 MISSING_ID = "999999"
 NOT_AN_ID = str(2**63)

@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import hypothesis
+import pytest
 import schemathesis
 from hypothesis import strategies as st
 
@@ -41,6 +42,10 @@ from tests.authorization import EXPECTED
 from tests.conftest import TEST_JWT_SECRET
 from tests.security.served import ThreadedApi
 from tests.security.world import ROLES, World
+
+# Schemathesis runs each schema's operations as subtests of one test, and the checks at
+# the end read what all of them saw: the file runs whole, in one process.
+pytestmark = pytest.mark.serial
 
 EXAMPLES_ALLOWED = 25
 EXAMPLES_REFUSED = 3
