@@ -10,6 +10,7 @@ from typing import Any, cast
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+from sqlalchemy import insert
 
 from service.audit.context import Actor, current_actor
 from service.audit.models import AuditEntry
@@ -95,9 +96,13 @@ class AuditMiddleware(ASGIMiddleware):
             resource_type=name.removesuffix("_id") if name else None,
             resource_id=str(value) if value is not None else None,
         )
+        # One statement, committed by itself (autocommit): the same row, durable at once,
+        # without the BEGIN and COMMIT round trips of a session's transaction.
+        values = {k: v for k, v in entry.model_dump(exclude={"id"}).items() if v is not None}
         try:
-            async with scope["app"].state.session_factory() as session:
-                session.add(entry)
-                await session.commit()
+            engine = scope["app"].state.session_factory.kw["bind"]
+            async with engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.execute(insert(AuditEntry).values(**values))
         except Exception:  # noqa: BLE001 - the response is sent; never fail it for the log
             log.warning("audit entry for request %s not written", actor.request_id, exc_info=True)
