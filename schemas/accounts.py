@@ -50,9 +50,8 @@ class InvitationRequest(Schema):
     role: Literal["city", "evaluator"]
 
 
-class InvitationAccept(Schema):
-    token: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)
+class InvitationAccept(PasswordResetConfirm):
+    """Taking up an invitation: the link's token and the first password, as a reset's."""
 
 
 SIGNED_UP = (

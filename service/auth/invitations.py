@@ -10,19 +10,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
-from urllib.parse import quote
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.common import Role
-from schemas.passwords import weak_password_reason
 from service.auth.identity import CurrentUser
-from service.auth.links import INVITATION, account_link_token, read_account_link_token
+from service.auth.links import INVITATION
 from service.auth.mail import compose, invitation_mail
+from service.auth.mailed_links import account_of_link, choose_password, mailed_link
 from service.auth.models import User
-from service.auth.passwords import hash_password
 from service.auth.services import normalise_email
 from service.clock import utcnow
 from service.errors import FieldError, Forbidden, NotFound
@@ -39,6 +37,11 @@ LINK_NOT_VALID = "this invitation has expired or has been used already; ask for 
 
 def is_invited(user: User) -> bool:
     return user.password_hash.startswith(NO_PASSWORD_YET)
+
+
+def _waiting(user: User) -> bool:
+    """An invitation still to be taken up, on an account not switched off."""
+    return user.is_active and is_invited(user)
 
 
 @dataclass(frozen=True)
@@ -81,14 +84,9 @@ class InvitationService:
         assert user.id is not None
         days = self.settings.invitation_days
         now = utcnow()
-        token = account_link_token(
-            self.settings.signing_secret(),
-            INVITATION,
-            user.id,
-            user.password_hash,
-            now + timedelta(days=days),
+        url = mailed_link(
+            self.settings, INVITATION, INVITATION_PATH, user, now + timedelta(days=days)
         )
-        url = f"{self.settings.base_url}{INVITATION_PATH}?token={quote(token)}"
         mail = invitation_mail(
             language, user.email, user.display_name, role.value, inviter.display_name, url, days
         )
@@ -96,30 +94,13 @@ class InvitationService:
 
     async def account_of(self, token: str) -> User:
         """The invited account a link is for; ``FieldError`` on ``token`` otherwise."""
-        link = read_account_link_token(token)
-        user = await self.session.get(User, link.user_id) if link else None
-        if (
-            link is None
-            or user is None
-            or not user.is_active
-            or not is_invited(user)
-            or link.expired(utcnow())
-            or not link.matches(self.settings.signing_secret(), INVITATION, user.password_hash)
-        ):
-            raise FieldError("token", LINK_NOT_VALID)
-        return user
+        return await account_of_link(
+            self.session, self.settings, INVITATION, token, LINK_NOT_VALID, also=_waiting
+        )
 
     async def accept(self, token: str, password: str) -> User:
         """Set the invited person's first password (the sign-up rules apply)."""
-        user = await self.account_of(token)
-        reason = weak_password_reason(password, (user.email, user.display_name))
-        if reason is not None:
-            raise FieldError("password", reason)
-        user.password_hash = await hash_password(password)
-        user.email_verified_at = user.email_verified_at or utcnow()  # the link was in the mail
-        self.session.add(user)
-        await self.session.commit()
-        return user
+        return await choose_password(self.session, await self.account_of(token), password)
 
     async def accounts(self) -> list[AccountSummary]:
         """Every account, city staff and evaluators first, then by name."""

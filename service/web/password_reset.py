@@ -16,17 +16,22 @@ from schemas.accounts import PasswordResetConfirm, PasswordResetRequest
 from service.auth.mail import deliver
 from service.auth.password_reset import PasswordResetService
 from service.auth.reset_controllers import provide_password_resets
-from service.errors import FieldError, RateLimited
+from service.errors import RateLimited
 from service.paths import PASSWORD_RESET_PATH
 from service.web.accounts import REFUSED, TOO_MANY, _client_address, _too_many
-from service.web.forms import FORM, Form, FormInvalid, echoed, errors_from, read_form, validate
+from service.web.forms import FORM, Form, FormInvalid, echoed, read_form, validate
 from service.web.i18n import N_, request_language
+from service.web.password_pages import PasswordPages
 from service.web.rendering import gettext_for, page, see_other
-from service.web.session import flash, sign_in
 
 SENT_PATH = "/password-reset/sent"
 MISSING_EMAIL = {"email": N_("Enter your e-mail address.")}
-MISSING_PASSWORD = {"password": N_("Choose a password.")}
+PAGES = PasswordPages(
+    form="accounts/new_password.html",
+    link_not_valid="accounts/reset_link_invalid.html",
+    schema=PasswordResetConfirm,
+    done=N_("Your new password is set. You are signed in."),
+)
 
 password_reset_dependencies = {"resets": Provide(provide_password_resets, sync_to_thread=False)}
 
@@ -71,49 +76,14 @@ async def new_password_form(
     resets: NamedDependency[PasswordResetService],
     token: FromQuery[str] = "",
 ) -> Template:
-    try:
-        user = await resets.account_of(token)
-    except FieldError:
-        return page(request, "accounts/reset_link_invalid.html")
-    return page(request, "accounts/new_password.html", form=Form(), token=token, account=user)
+    return await PAGES.show(request, resets.account_of, token)
 
 
 @post(PASSWORD_RESET_PATH, name="password_reset.new.submit", status_code=303)
 async def new_password(
     request: Request[Any, Any, Any], resets: NamedDependency[PasswordResetService]
 ) -> Response[Any]:
-    _ = gettext_for(request)
-    values = await read_form(request)
-    token = values.get("token", "")
-    try:
-        account = await resets.account_of(token)
-    except FieldError:
-        return page(request, "accounts/reset_link_invalid.html", status_code=REFUSED)
-    try:
-        data = validate(PasswordResetConfirm, values, _, MISSING_PASSWORD)
-        user = await resets.confirm(data.token, data.password)
-    except FormInvalid as invalid:
-        return _new_password_again(request, token, account, invalid.errors)
-    except FieldError as exc:
-        if any(isinstance(e, dict) and e.get("key") == "token" for e in exc.extra or []):
-            return page(request, "accounts/reset_link_invalid.html", status_code=REFUSED)
-        return _new_password_again(request, token, account, errors_from(exc, _))
-    sign_in(request, user)
-    flash(request, N_("Your new password is set. You are signed in."))
-    return see_other("/me")
-
-
-def _new_password_again(
-    request: Request[Any, Any, Any], token: str, account: Any, errors: dict[str, str]
-) -> Template:
-    return page(
-        request,
-        "accounts/new_password.html",
-        status_code=REFUSED,
-        form=Form({}, errors),
-        token=token,
-        account=account,
-    )
+    return await PAGES.submit(request, resets.account_of, resets.confirm, home=lambda _: "/me")
 
 
 password_reset_handlers = [forgot_form, forgot, forgot_sent, new_password_form, new_password]
