@@ -124,84 +124,79 @@ class AccountMail:
     footer: str
 
 
-def password_reset_mail(
-    language: str, email: str, display_name: str, url: str, minutes: int
+def _account_mail(
+    kind: str,
+    language: str,
+    email: str,
+    display_name: str,
+    url: str,
+    *paragraphs: tuple[str, dict[str, object]],
 ) -> AccountMail:
+    """A mail of ``kind`` (``{kind}.subject``, ``.action`` and ``.closing`` in ``WORDS``)
+    with these paragraphs (a key in ``WORDS`` and its values each)."""
     words = WORDS[language_of(language)]
     return AccountMail(
         language=language_of(language),
         email=email,
         display_name=display_name,
-        subject=words["reset.subject"],
+        subject=words[f"{kind}.subject"],
         greeting=words["greeting"].format(name=display_name),
-        paragraphs=(words["reset.body"].format(minutes=minutes),),
-        action=words["reset.action"],
+        paragraphs=tuple(words[key].format(**values) for key, values in paragraphs),
+        action=words[f"{kind}.action"],
         url=url,
-        closing=words["reset.closing"],
+        closing=words[f"{kind}.closing"],
         footer=words["footer"].format(email=email),
+    )
+
+
+def password_reset_mail(
+    language: str, email: str, display_name: str, url: str, minutes: int
+) -> AccountMail:
+    return _account_mail(
+        "reset", language, email, display_name, url, ("reset.body", {"minutes": minutes})
     )
 
 
 def invitation_mail(
     language: str, email: str, display_name: str, role: str, inviter: str, url: str, days: int
 ) -> AccountMail:
-    words = WORDS[language_of(language)]
-    return AccountMail(
-        language=language_of(language),
-        email=email,
-        display_name=display_name,
-        subject=words["invite.subject"],
-        greeting=words["greeting"].format(name=display_name),
-        paragraphs=(
-            words[f"invite.body.{role}"].format(inviter=inviter),
-            words["invite.expiry"].format(days=days),
-        ),
-        action=words["invite.action"],
-        url=url,
-        closing=words["invite.closing"],
-        footer=words["footer"].format(email=email),
+    return _account_mail(
+        "invite",
+        language,
+        email,
+        display_name,
+        url,
+        (f"invite.body.{role}", {"inviter": inviter}),
+        ("invite.expiry", {"days": days}),
     )
 
 
 def address_taken_mail(
     language: str, email: str, display_name: str, login_url: str, reset_url: str
 ) -> AccountMail:
-    words = WORDS[language_of(language)]
-    return AccountMail(
-        language=language_of(language),
-        email=email,
-        display_name=display_name,
-        subject=words["taken.subject"],
-        greeting=words["greeting"].format(name=display_name),
-        paragraphs=(words["taken.body"], words["taken.hint"].format(reset_url=reset_url)),
-        action=words["taken.action"],
-        url=login_url,
-        closing=words["taken.closing"],
-        footer=words["footer"].format(email=email),
+    """Sent to an address's owner when someone signs up with it: the link is to sign in."""
+    return _account_mail(
+        "taken",
+        language,
+        email,
+        display_name,
+        login_url,
+        ("taken.body", {}),
+        ("taken.hint", {"reset_url": reset_url}),
+    )
+
+
+def verification_mail(
+    language: str, email: str, display_name: str, url: str, days: int
+) -> AccountMail:
+    return _account_mail(
+        "verify", language, email, display_name, url, ("verify.body", {"days": days})
     )
 
 
 def _one_line(text: str) -> str:
     """A header is one line, whatever a name holds."""
     return " ".join(text.split())[:200]
-
-
-def verification_mail(
-    language: str, email: str, display_name: str, url: str, days: int
-) -> AccountMail:
-    words = WORDS[language_of(language)]
-    return AccountMail(
-        language=language_of(language),
-        email=email,
-        display_name=display_name,
-        subject=words["verify.subject"],
-        greeting=words["greeting"].format(name=display_name),
-        paragraphs=(words["verify.body"].format(days=days),),
-        action=words["verify.action"],
-        url=url,
-        closing=words["verify.closing"],
-        footer=words["footer"].format(email=email),
-    )
 
 
 def compose(settings: Settings, mail: AccountMail, now: datetime) -> EmailMessage:
