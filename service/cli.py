@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -47,6 +47,15 @@ def _run(
             runner.run(coroutine_factory(settings))
     except KeyboardInterrupt:
         pass
+
+
+def _exit_now(code: int = 0) -> NoReturn:
+    """End a command that used a Temporal client at once: at the interpreter's ordinary
+    finalization the SDK's threads may still call into Python, which aborts the process
+    (SIGABRT, "PyGILState_Release") now and then, after the work was done."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 @click.group()
@@ -118,8 +127,7 @@ def doctor(data_dir: Path | None) -> None:
     checks = asyncio.run(run_checks(settings))
     for check in checks:
         click.echo(check.line())
-    if any(check.ok is False for check in checks):
-        sys.exit(1)
+    _exit_now(1 if any(check.ok is False for check in checks) else 0)
 
 
 @main.command()
@@ -158,6 +166,7 @@ def status(as_json: bool, data_dir: Path | None) -> None:
     else:
         for line in as_text(report):
             click.echo(line)
+    _exit_now(0)
 
 
 @main.command()
@@ -254,12 +263,14 @@ def create_namespace(retention_days: int, data_dir: Path | None) -> None:
     try:
         created = asyncio.run(create())
     except Exception as exc:  # noqa: BLE001 - said in one line, exit 1
-        raise click.ClickException(f"namespace {namespace!r}: {exc}") from None
+        click.echo(f"Error: namespace {namespace!r}: {exc}", err=True)
+        _exit_now(1)
     click.echo(
         f"created the namespace {namespace!r} (retention {retention_days} days)"
         if created
         else f"the namespace {namespace!r} exists"
     )
+    _exit_now(0)
 
 
 @main.group()

@@ -24,6 +24,7 @@ from service.temporal import (
     die_with_parent,
     find_executable,
     leftover_servers,
+    metrics_runtime,
     port_in_use,
     stop_process,
 )
@@ -351,7 +352,11 @@ async def run_worker(settings: Settings) -> None:
     with _stop_on_signals(stop):
         engine = create_engine(settings.resolved_database_url)
         client = await connect(
-            settings.resolved_temporal_address, settings.temporal_namespace, attempts=30
+            settings.resolved_temporal_address,
+            settings.temporal_namespace,
+            attempts=30,
+            # The SDK's metrics on the worker's own port (PROEFTUIN_WORKER_METRICS_PORT).
+            runtime=metrics_runtime(settings.worker_metrics_port),
         )
         worker = create_worker(
             client, settings.task_queue, create_session_factory(engine), settings

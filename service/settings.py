@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=100 * 1024 * 1024)
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # /metrics: open in the embedded default; in production mode only with this token
+    # (Authorization: Bearer ...), and not at all without one.
+    metrics_token: SecretStr | None = Field(default=None, min_length=16)
+    # The worker's Temporal SDK metrics (Prometheus) on this port; unset: none.
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     # E-mail: through this SMTP server, or, with no host (the embedded default), written
     # as .eml files to <data folder>/mail.
@@ -138,7 +143,7 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("smtp_host", "smtp_user", "smtp_password", mode="before")
+    @field_validator("smtp_host", "smtp_user", "smtp_password", "metrics_token", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return value or None

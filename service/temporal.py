@@ -21,6 +21,7 @@ from typing import Any
 
 from temporalio.client import Client, Interceptor, OutboundInterceptor
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError, RPCStatusCode
 
 log = logging.getLogger(__name__)
@@ -47,13 +48,18 @@ def find_executable(name: str) -> str:
     )
 
 
-async def connect(address: str, namespace: str, *, attempts: int = 1) -> Client:
+async def connect(
+    address: str, namespace: str, *, attempts: int = 1, runtime: Runtime | None = None
+) -> Client:
     """A client with the pydantic data converter, retrying while the server starts."""
     delay = 0.2
     for attempt in range(1, attempts + 1):
         try:
             return await Client.connect(
-                address, namespace=namespace, data_converter=pydantic_data_converter
+                address,
+                namespace=namespace,
+                data_converter=pydantic_data_converter,
+                runtime=runtime,
             )
         except RuntimeError:
             if attempt == attempts:
@@ -80,6 +86,21 @@ async def connect_on_first_call(address: str, namespace: str) -> Client:
         lazy=True,
         connect_timeout=LAZY_CONNECT_TIMEOUT,
         interceptors=[_UnreachableIsUnavailable()],
+    )
+
+
+def metrics_runtime(port: int | None, host: str = "0.0.0.0") -> Runtime | None:  # noqa: S104
+    """A Temporal runtime that serves the SDK's own metrics (workflow task latency,
+    schedule-to-start latency, activity failures, ...) at ``http://host:port/metrics``
+    for Prometheus; ``None`` (the SDK's default runtime, no metrics) without a port."""
+    if port is None:
+        return None
+    return Runtime(
+        telemetry=TelemetryConfig(
+            metrics=PrometheusConfig(
+                bind_address=f"{host}:{port}", durations_as_seconds=True, unit_suffix=True
+            )
+        )
     )
 
 
