@@ -33,6 +33,10 @@ def _settings(data_dir: Path | None) -> Settings:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if settings.mode == "production":  # JSON lines for the log collector
+        from service.logjson import use_json_logs
+
+        use_json_logs()
     return settings
 
 
