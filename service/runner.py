@@ -348,6 +348,12 @@ async def run_api(settings: Settings) -> None:
 
 
 async def run_worker(settings: Settings) -> None:
+    if settings.mode == "production" and not settings.smtp_host:
+        log.warning(
+            "production mode without PROEFTUIN_SMTP_HOST: mail is only written to files in "
+            "%s, which nobody reads; set the SMTP settings (proeftuin doctor checks them)",
+            settings.data_dir / "mail",
+        )
     stop = asyncio.Event()
     with _stop_on_signals(stop):
         engine = create_engine(settings.resolved_database_url)

@@ -39,3 +39,21 @@ async def test_production_logs_are_json_lines_without_secrets(database_url, tmp_
     assert any(e["path"] == "/api/ready" and e["status"] == 503 for e in access), access
     assert any(e["path"].startswith("/api/unsubscribe") for e in access)
     assert secret not in api.output()
+
+
+async def test_a_production_worker_without_a_mail_server_says_so(database_url, tmp_path):
+    env = {
+        "PROEFTUIN_MODE": "production",
+        "PROEFTUIN_JWT_SECRET": secrets.token_urlsafe(48),
+        "PROEFTUIN_DATA_DIR": str(tmp_path / "data"),
+        "PROEFTUIN_DATABASE_URL": database_url,
+        "PROEFTUIN_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+    }
+    worker = await ServiceProcess(["worker"], env, tmp_path / "worker.log").start()
+    try:
+        await worker.wait_for_output("PROEFTUIN_SMTP_HOST", timeout=60)
+    finally:
+        await worker.kill()
+    [warning] = [json.loads(line) for line in worker.output().splitlines() if "SMTP_HOST" in line]
+    assert warning["level"] == "warning"
+    assert "production mode without PROEFTUIN_SMTP_HOST" in warning["message"]
