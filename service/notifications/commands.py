@@ -32,14 +32,17 @@ async def notify(session: AsyncSession, recipients: Iterable[int], message: Mess
     (as each recipient prefers it) land together."""
     now = utcnow()
     user_ids = sorted(set(recipients))
-    people: dict[int | None, tuple[str | None, str | None]] = {
-        user_id: (role, language)
-        for user_id, role, language in (
-            await session.exec(
-                select(User.id, User.role, User.language).where(col(User.id).in_(user_ids))
+    people: dict[int | None, tuple[str | None, str | None]] = {}
+    preferences: dict[int | None, str] = {}  # read here too: queue_mail asks nothing again
+    for person, person_role, person_language, preference in (
+        await session.exec(
+            select(User.id, User.role, User.language, User.email_preference).where(
+                col(User.id).in_(user_ids)
             )
-        ).all()
-    }
+        )
+    ).all():
+        people[person] = (person_role, person_language)
+        preferences[person] = preference
     zone = ZoneInfo(str(session.info.get(TIME_ZONE, "UTC")))
     texts: dict[str | None, Any] = {}
     rows = []
@@ -70,7 +73,7 @@ async def notify(session: AsyncSession, recipients: Iterable[int], message: Mess
         .returning(table.c.id, table.c.user_id)
     )
     created = (await session.exec(statement)).all()
-    await queue_mail(session, [(row.id, row.user_id) for row in created], now)
+    await queue_mail(session, [(row.id, row.user_id) for row in created], now, preferences)
     return len(created)
 
 
@@ -80,20 +83,24 @@ def _insert_for(session: AsyncSession) -> Any:
 
 
 async def queue_mail(
-    session: AsyncSession, notifications: Sequence[tuple[int, int]], now: datetime
+    session: AsyncSession,
+    notifications: Sequence[tuple[int, int]],
+    now: datetime,
+    preferences: dict[int | None, str] | None = None,
 ) -> int:
     """One outbox row per new notification, as its recipient wants mail: sent soon
-    (immediate), in tomorrow's digest (daily), or not at all (none)."""
+    (immediate), in tomorrow's digest (daily), or not at all (none). ``preferences``:
+    each recipient's, when the caller has read them already."""
     if not notifications:
         return 0
-    user_ids = sorted({user_id for _, user_id in notifications})
-    preferences = dict(
-        (
+    if preferences is None:
+        user_ids = sorted({user_id for _, user_id in notifications})
+        found = (
             await session.exec(
                 select(User.id, User.email_preference).where(col(User.id).in_(user_ids))
             )
         ).all()
-    )
+        preferences = {user_id: preference for user_id, preference in found}
     rows = [
         {
             "key": f"notification-{notification_id}",
