@@ -9,6 +9,7 @@ commit can send a mail twice, and then with the same Message-ID.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from service.notifications.compose import (
 )
 from service.notifications.models import Delivery, MailOutbox, Notification, OutboxStatus
 from service.settings import Settings
+
+log = logging.getLogger(__name__)
 
 SENDABLE = (Delivery.IMMEDIATE, Delivery.DIGEST)
 ERROR_MAX = 1000
@@ -162,6 +165,7 @@ class Outbox:
             await session.commit()
 
     async def mark_sent(self, row_id: int, token: str) -> None:
+        log.info("mail %d sent", row_id)
         await self._finish(
             row_id,
             token,
@@ -175,6 +179,7 @@ class Outbox:
         await self._finish(row_id, token, status=OutboxStatus.SKIPPED)
 
     async def mark_refused(self, row_id: int, token: str, error: str) -> None:
+        log.warning("mail %d refused for good by the mail server: %s", row_id, error[:200])
         await self._finish(
             row_id,
             token,

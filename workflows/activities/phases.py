@@ -5,6 +5,8 @@ told in the same transaction, once per transition)."""
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -12,6 +14,8 @@ from temporalio import activity
 
 from schemas.workflows import RecordTransitionInput, RecordTransitionResult
 from service.challenges.commands import record_transition
+
+log = logging.getLogger(__name__)
 
 
 class PhaseActivities:
@@ -28,4 +32,13 @@ class PhaseActivities:
                 # A concurrent attempt of this same activity won the race: nothing to do.
                 await session.rollback()
                 return RecordTransitionResult(recorded=False, from_phase=result.from_phase)
+            if result.recorded:  # one line per transition and decision, once
+                subject = f"challenge {input.challenge_id}" + (
+                    f" pilot {input.pilot_id}" if input.pilot_id is not None else ""
+                )
+                log.info(
+                    "%s: %s -> %s by %s%s",
+                    subject, result.from_phase, input.to_phase, input.actor_kind,
+                    f" ({input.reason})" if input.reason else "",
+                )  # fmt: skip
             return result
