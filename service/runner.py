@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
@@ -32,6 +33,12 @@ from workflows.standing import ensure_standing_workflows
 from workflows.worker import create_worker
 
 log = logging.getLogger(__name__)
+
+
+WORKER_GRACE = timedelta(seconds=30)
+"""On SIGTERM the worker stops polling and gives the activities it runs this long to
+finish (then cancels them; Temporal hands them to another worker). Under the 60 s that
+deploy/ gives a worker to stop."""
 
 
 class TemporalDidNotStart(RuntimeError):
@@ -314,7 +321,11 @@ async def run_up(settings: Settings) -> None:
                 settings.resolved_temporal_address, settings.temporal_namespace, attempts=30
             )
             worker = create_worker(
-                client, settings.task_queue, create_session_factory(engine), settings
+                client,
+                settings.task_queue,
+                create_session_factory(engine),
+                settings,
+                graceful_shutdown_timeout=WORKER_GRACE,
             )
             server = _uvicorn_server(settings)
             async with worker:
@@ -365,7 +376,11 @@ async def run_worker(settings: Settings) -> None:
             runtime=metrics_runtime(settings.worker_metrics_port),
         )
         worker = create_worker(
-            client, settings.task_queue, create_session_factory(engine), settings
+            client,
+            settings.task_queue,
+            create_session_factory(engine),
+            settings,
+            graceful_shutdown_timeout=WORKER_GRACE,
         )
         async with worker:
             await ensure_standing_workflows(client, settings)
