@@ -22,7 +22,7 @@ DEFAULT_DATA_DIR = Path(".proeftuin")
 # signs its tokens with one of these would accept tokens anyone can forge.
 KNOWN_PLACEHOLDER_SECRETS = frozenset(
     {
-        "change-me-to-32-or-more-random-characters",  # deploy/kubernetes/proeftuin.yaml
+        "change-me-to-32-or-more-random-characters",  # deploy/kubernetes/base/secret.yaml
     }
 )
 _PLACEHOLDER_WORDS = ("changeme", "change-me", "change_me", "replace-me", "example", "secret-key")
