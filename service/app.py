@@ -7,13 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from litestar import Litestar, MediaType, Response, get
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Example
-from sqlalchemy import text
 
 import service.tables  # noqa: F401  (every table known before the first query)
 from service.audit.controllers import AuditController
@@ -25,7 +22,9 @@ from service.challenges.controllers import ChallengeController
 from service.db.engine import create_engine, create_session_factory
 from service.deps import app_dependencies
 from service.http.errors import exception_handlers, log_exception
+from service.http.health import health, ready
 from service.http.ids import ids_fit_the_database
+from service.http.metrics import PROMETHEUS, metrics
 from service.http.openapi import DocumentedRefusals, MoneySchema
 from service.idempotency.middleware import IdempotencyMiddleware
 from service.notifications.controllers import (
@@ -52,34 +51,6 @@ from service.web import WebInterface
 from service.workflow_gateway import WorkflowGateway
 
 log = logging.getLogger(__name__)
-
-
-@get(
-    "/api/health",
-    tags=["operations"],
-    summary="200 once the service can serve",
-    responses={
-        503: ResponseSpec(
-            data_container=dict[str, str],
-            description="Not ready yet: the database cannot be reached (Retry-After)",
-            generate_examples=False,
-            examples=[Example(value={"status": "unavailable", "database": "unreachable"})],
-        )
-    },
-)
-async def health(state: State) -> Response[dict[str, str]]:
-    try:
-        async with state.session_factory() as session:
-            await session.exec(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
-        log.warning("health check: database unavailable: %s", exc)
-        return Response(
-            {"status": "unavailable", "database": "unreachable"},
-            status_code=503,
-            headers={"Retry-After": "5"},
-            media_type=MediaType.JSON,
-        )
-    return Response({"status": "ok", "database": "ok"}, media_type=MediaType.JSON)
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -112,6 +83,8 @@ def create_app(settings: Settings) -> Litestar:
     return Litestar(
         route_handlers=[
             health,
+            ready,
+            metrics,
             AuthController,
             PasswordResetController,
             ChallengeController,
@@ -135,6 +108,7 @@ def create_app(settings: Settings) -> Litestar:
         # user. The audit log is outermost, so replays are logged too, and refusals of
         # bodies past the cap, which come before anything reads (or buffers) a body.
         middleware=[
+            PROMETHEUS.middleware,  # every request, with its route and status (/metrics)
             *web.middleware,  # the pages' session and signed-in user, before the audit log
             AuditMiddleware(),
             BodyLimitMiddleware(settings.max_request_body_bytes),

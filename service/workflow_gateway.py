@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from pydantic import BaseModel
+from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import (
     Client,
     WorkflowUpdateFailedError,
@@ -76,6 +77,16 @@ class WorkflowGateway:
     def __init__(self, client: Client, task_queue: str) -> None:
         self._client = client
         self._task_queue = task_queue
+
+    async def reachable(self, timeout: timedelta = timedelta(seconds=3)) -> bool:
+        """Whether the Temporal server answers (``/api/ready``)."""
+        try:
+            await self._client.workflow_service.get_system_info(
+                GetSystemInfoRequest(), timeout=timeout
+            )
+            return True
+        except Exception:  # noqa: BLE001 - unreachable, refused, timed out: not ready
+            return False
 
     async def start_challenge(self, input: ChallengeWorkflowInput) -> None:
         """Start the challenge's workflow; starting it again is a no-op."""

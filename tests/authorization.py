@@ -19,6 +19,7 @@ RESIDENT = frozenset({"resident"})
 
 EXPECTED: dict[str, frozenset[str]] = {
     "GET /api/health": PUBLIC,
+    "GET /api/ready": PUBLIC,
     "POST /api/auth/register": PUBLIC,
     "POST /api/auth/login": PUBLIC,
     "POST /api/auth/password-reset": PUBLIC,  # the same answer for any address

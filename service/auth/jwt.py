@@ -70,5 +70,5 @@ def create_jwt_auth(secret: str, ttl: timedelta) -> JWTAuth[Any, Token]:
         token_secret=secret,
         default_token_expiration=ttl,
         authentication_middleware_class=OptionalJWTAuthenticationMiddleware,
-        exclude=["^/schema", "^/static"],
+        exclude=["^/schema", "^/static", "^/metrics$"],  # /metrics: its own token
     )

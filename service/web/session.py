@@ -44,7 +44,7 @@ def is_page_path(path: str) -> bool:
     return not (
         path == "/api"
         or path.startswith(("/api/", "/schema/", "/static/"))
-        or path in ("/schema", "/static")
+        or path in ("/schema", "/static", "/metrics")  # /metrics: service/http/metrics.py
     )
 
 

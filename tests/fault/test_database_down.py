@@ -76,19 +76,23 @@ async def own_sessions(postgres: PostgresCluster):
 
 
 async def assert_unavailable(http: httpx.AsyncClient, cid: int, startup: Account) -> None:
-    """Reads, writes, sign-in and the health check, all at once: 503 with Retry-After,
-    not 500, and not a request left hanging (the client gives up after a minute)."""
+    """Reads, writes, sign-in and the readiness check, all at once: 503 with Retry-After,
+    not 500, and not a request left hanging (the client gives up after a minute); the
+    liveness check still answers 200, so no probe restarts the API for it."""
     proposal = {"title": "Late", "summary": "Sent while the database is down.", "budget_eur": 1}
     login = {"email": startup.email, "password": "whatever12"}
-    health, *responses = await asyncio.gather(
+    alive, health, *responses = await asyncio.gather(
         http.get("/api/health"),
+        http.get("/api/ready"),
         http.get(f"/api/challenges/{cid}"),
         http.get("/api/challenges"),
         http.get("/api/me", headers=startup.headers),
         http.post(f"/api/challenges/{cid}/proposals", json=proposal, headers=startup.headers),
         http.post("/api/auth/login", json=login),
     )
+    assert alive.status_code == 200, alive.text
     assert health.status_code == 503, health.text
+    assert health.json()["extra"]["database"] == "unreachable", health.text
     assert int(health.headers["retry-after"]) > 0
     for response in responses:
         assert response.status_code == 503, (response.request.url, response.text)
@@ -149,7 +153,7 @@ async def test_activities_retry_through_a_restart_and_a_silent_network_and_the_a
         await assert_unavailable(http, cid, startup)
         await postgres.start()
         await wait_for_phase(http, cid, "review")  # the API serves again, the call closed
-        assert (await http.get("/api/health")).status_code == 200
+        assert (await http.get("/api/ready")).status_code == 200
 
         # -- unreachable: the network drops every packet, the connections fall silent ----
         proxy.stall()
@@ -159,7 +163,7 @@ async def test_activities_retry_through_a_restart_and_a_silent_network_and_the_a
         await assert_unavailable(http, cid, startup)
         proxy.restore()
         await wait_for_phase(http, cid, "selection")
-        assert (await http.get("/api/health")).status_code == 200
+        assert (await http.get("/api/ready")).status_code == 200
 
         rows = await transitions(own_sessions, cid)
         assert steps(rows) == ["open", "review", "selection"]

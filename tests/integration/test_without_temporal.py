@@ -15,7 +15,8 @@ from tests.conftest import NO_TEMPORAL
 async def test_without_a_temporal_server_the_api_serves_and_publishing_waits(settings, sessions):
     assert settings.temporal_address == NO_TEMPORAL  # nothing listens there
     async with AsyncTestClient(app=create_app(settings)) as api:
-        assert (await api.get("/api/health")).json() == {"status": "ok", "database": "ok"}
+        assert (await api.get("/api/health")).json() == {"status": "ok"}
+        assert (await api.get("/api/ready")).json()["extra"]["temporal"] == "unreachable"
         city = await Actors(api, sessions).city()
         draft = await create_challenge(api, city)
 
