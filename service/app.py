@@ -26,6 +26,7 @@ from service.http.health import health, ready
 from service.http.ids import ids_fit_the_database
 from service.http.metrics import PROMETHEUS, metrics
 from service.http.openapi import DocumentedRefusals, MoneySchema
+from service.http.public_cache import PublicCache, PublicCacheMiddleware
 from service.idempotency.middleware import IdempotencyMiddleware
 from service.notifications.controllers import (
     EmailPreferenceController,
@@ -80,6 +81,8 @@ def create_app(settings: Settings) -> Litestar:
         settings.signing_secret(), timedelta(minutes=settings.token_ttl_minutes)
     )
     web = WebInterface(settings, api_errors=exception_handlers)  # the pages: service/web
+    # Anonymous challenge reads: a second at most in production (http/public_cache.py).
+    public_cache = PublicCache(ttl=settings.public_cache_ttl)
     return Litestar(
         route_handlers=[
             health,
@@ -111,6 +114,7 @@ def create_app(settings: Settings) -> Litestar:
             PROMETHEUS.middleware,  # every request, with its route and status (/metrics)
             *web.middleware,  # the pages' session and signed-in user, before the audit log
             AuditMiddleware(),
+            PublicCacheMiddleware(public_cache),  # inside: its answers get request ids
             BodyLimitMiddleware(settings.max_request_body_bytes),
             IdempotencyMiddleware(),
         ],
@@ -121,7 +125,9 @@ def create_app(settings: Settings) -> Litestar:
         on_app_init=[jwt_auth.on_app_init],
         # The OpenAPI document: each operation's refusals, amounts as numbers.
         plugins=[DocumentedRefusals(), MoneySchema()],
-        state=State({"settings": settings, "jwt_auth": jwt_auth, **web.state}),
+        state=State(
+            {"settings": settings, "jwt_auth": jwt_auth, "public_cache": public_cache, **web.state}
+        ),
         template_config=web.template_config,
         # Unexpected errors are logged with their traceback; the client gets a bare 500.
         logging_config=LoggingConfig(
