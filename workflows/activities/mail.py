@@ -35,7 +35,8 @@ class MailActivities:
 
     @activity.defn
     async def drain_outbox(self, input: DrainOutboxInput) -> DrainOutboxResult:
-        """Send what the outbox holds, polling it for ``run_for_seconds``.
+        """Send what the outbox holds, polling it for ``run_for_seconds`` or until the
+        worker stops.
 
         A mail server that cannot take mail fails the attempt (after freeing the rows
         it held), and Temporal retries it with backoff: mail waits, none is lost.
@@ -50,9 +51,18 @@ class MailActivities:
                 await self._send(lease, result)
                 continue
             remaining = deadline - loop.time()
-            if remaining <= 0:
+            if remaining <= 0 or activity.is_worker_shutdown():
                 return result
-            await asyncio.sleep(min(input.poll_seconds, remaining))
+            try:
+                # Between polls, a worker that is stopping ends the drain at once (the
+                # workflow starts the next on another worker) rather than making its
+                # graceful shutdown wait out the poll.
+                await asyncio.wait_for(
+                    activity.wait_for_worker_shutdown(), min(input.poll_seconds, remaining)
+                )
+            except TimeoutError:
+                continue
+            return result
 
     async def _send(self, lease: Lease, result: DrainOutboxResult) -> None:
         waiting = list(lease.row_ids)
