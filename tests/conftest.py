@@ -283,17 +283,36 @@ def actors(api: AsyncTestClient, sessions: async_sessionmaker[AsyncSession]) -> 
 # -- the two halves of a run -------------------------------------------------------------
 
 SPLIT = os.environ.get("PROEFTUIN_TEST_SPLIT", "")
-"""``./dev test`` runs the suite in two halves: ``parallel`` (spread over processes by
-pytest-xdist, one file per process at a time) and then ``serial`` (the tests marked
-``serial``, in one process). Unset, as with a plain ``pytest``, everything runs here."""
+"""``./dev test`` runs the suite in parts at once: ``parallel`` (spread over processes by
+pytest-xdist, one file per process at a time) and ``serial:K/N`` (the K-th of N shares
+of the files marked ``serial``, each share in one process; ``serial`` alone is all of
+them). Unset, as with a plain ``pytest``, everything runs here."""
+
+
+def _serial_share(split: str) -> tuple[int, int] | None:
+    """``(K, N)`` of ``serial:K/N``; ``(1, 1)`` for ``serial``; None otherwise."""
+    if split == "serial":
+        return (1, 1)
+    share = split.removeprefix("serial:")
+    k, _, n = share.partition("/")
+    if share == split or not (k.isdigit() and n.isdigit()) or not 1 <= int(k) <= int(n):
+        return None
+    return (int(k), int(n))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if SPLIT not in ("parallel", "serial"):
+    if SPLIT == "parallel":
+        keep = [item for item in items if item.get_closest_marker("serial") is None]
+    elif (share := _serial_share(SPLIT)) is not None:
+        k, n = share
+        serial = [item for item in items if item.get_closest_marker("serial") is not None]
+        files = sorted({str(item.path) for item in serial})
+        mine = set(files[k - 1 :: n])
+        keep = [item for item in serial if str(item.path) in mine]
+    else:
         return
-    wanted = SPLIT == "serial"
-    keep = [item for item in items if (item.get_closest_marker("serial") is not None) == wanted]
-    dropped = [item for item in items if (item.get_closest_marker("serial") is not None) != wanted]
+    kept = set(map(id, keep))
+    dropped = [item for item in items if id(item) not in kept]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
