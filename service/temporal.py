@@ -14,7 +14,7 @@ import signal
 import socket
 import sys
 import sysconfig
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,8 @@ from temporalio.client import Client, Interceptor, OutboundInterceptor
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError, RPCStatusCode
+
+from service.request_trace import RequestIdClientInterceptor
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,8 @@ def find_executable(name: str) -> str:
 async def connect(
     address: str, namespace: str, *, attempts: int = 1, runtime: Runtime | None = None
 ) -> Client:
-    """A client with the pydantic data converter, retrying while the server starts."""
+    """A client with the pydantic data converter, retrying while the server starts; its
+    calls carry the current request's id (service/request_trace.py)."""
     delay = 0.2
     for attempt in range(1, attempts + 1):
         try:
@@ -60,6 +63,7 @@ async def connect(
                 namespace=namespace,
                 data_converter=pydantic_data_converter,
                 runtime=runtime,
+                interceptors=[RequestIdClientInterceptor()],
             )
         except RuntimeError:
             if attempt == attempts:
@@ -70,14 +74,17 @@ async def connect(
     raise AssertionError("unreachable")
 
 
-async def connect_on_first_call(address: str, namespace: str) -> Client:
+async def connect_on_first_call(
+    address: str, namespace: str, *, interceptors: Sequence[Interceptor] = ()
+) -> Client:
     """A client that connects on its first call instead of now, so a process that never
     starts or steers a workflow (the API serving sign-ins, reads, health) needs no
     Temporal server, and the API starts whether or not the server is up yet.
 
     While the server cannot be reached, each call raises the ``RPCError`` (UNAVAILABLE)
     that a connected client raises when its server has gone, so callers handle one error
-    either way; the next call tries to connect again.
+    either way; the next call tries to connect again. ``interceptors`` come after the
+    request id's (service/request_trace.py).
     """
     return await Client.connect(
         address,
@@ -85,7 +92,7 @@ async def connect_on_first_call(address: str, namespace: str) -> Client:
         data_converter=pydantic_data_converter,
         lazy=True,
         connect_timeout=LAZY_CONNECT_TIMEOUT,
-        interceptors=[_UnreachableIsUnavailable()],
+        interceptors=[RequestIdClientInterceptor(), *interceptors, _UnreachableIsUnavailable()],
     )
 
 

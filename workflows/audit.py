@@ -18,7 +18,11 @@ from service.audit.context import Actor, current_actor
 class _AttributeToWorkflow(ActivityInboundInterceptor):
     async def execute_activity(self, input: ExecuteActivityInput) -> Any:
         info = activity.info()
-        token = current_actor.set(Actor(kind="workflow", workflow_id=info.workflow_id))
+        # The id of the request that caused the activity, when there was one (put there
+        # by the request-id interceptor, service/request_trace.py, which runs first).
+        request_id = current_actor.get().request_id
+        actor = Actor(kind="workflow", workflow_id=info.workflow_id, request_id=request_id)
+        token = current_actor.set(actor)
         try:
             return await self.next.execute_activity(input)
         finally:

@@ -12,6 +12,7 @@ from temporalio.worker import Worker
 
 import service.tables  # noqa: F401  (every table known before the first query)
 from service.db.engine import with_time_zone
+from service.request_trace import RequestIdWorkerInterceptor
 from service.settings import Settings, get_settings
 from workflows.activities.errors import RefusalsInterceptor
 from workflows.activities.housekeeping import HousekeepingActivities
@@ -67,10 +68,16 @@ def create_worker(
     settings: Settings | None = None,
     **kwargs: Any,
 ) -> Worker:
-    """``settings`` give the mail activities their SMTP server, links and secret. The
-    domain's refusals become non-retryable errors whatever ``interceptors`` are given."""
+    """``settings`` give the mail activities their SMTP server, links and secret. Whatever
+    ``interceptors`` are given, the request id of the API's calls reaches the workflows
+    and activities (service/request_trace.py, outermost, so the audit interceptor finds
+    it), and the domain's refusals become non-retryable errors."""
     interceptors = kwargs.pop("interceptors", [AuditInterceptor()])
-    kwargs["interceptors"] = [*interceptors, RefusalsInterceptor()]
+    kwargs["interceptors"] = [
+        RequestIdWorkerInterceptor(),
+        *interceptors,
+        RefusalsInterceptor(),
+    ]
     return Worker(
         client,
         task_queue=task_queue,
