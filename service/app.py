@@ -27,6 +27,7 @@ from service.http.ids import ids_fit_the_database
 from service.http.metrics import PROMETHEUS, metrics
 from service.http.openapi import DocumentedRefusals, MoneySchema
 from service.http.public_cache import PublicCache, PublicCacheMiddleware
+from service.http.telemetry import tracing_middleware
 from service.idempotency.middleware import IdempotencyMiddleware
 from service.notifications.controllers import (
     EmailPreferenceController,
@@ -47,6 +48,7 @@ from service.review.controllers import (
 from service.security import csrf_config, security_headers
 from service.security.body_limit import BodyLimitMiddleware
 from service.settings import Settings
+from service.telemetry import temporal_interceptors
 from service.temporal import connect_on_first_call
 from service.web import WebInterface
 from service.workflow_gateway import WorkflowGateway
@@ -69,7 +71,10 @@ def create_app(settings: Settings) -> Litestar:
         # Connects on the first request that needs a workflow: sign-ins, reads and health
         # work (and the API starts) without a Temporal server.
         client = await connect_on_first_call(
-            current.resolved_temporal_address, current.temporal_namespace
+            current.resolved_temporal_address,
+            current.temporal_namespace,
+            # With PROEFTUIN_OTEL_ENDPOINT: each workflow call a span of its request.
+            interceptors=temporal_interceptors(current),
         )
         app.state.workflow_gateway = WorkflowGateway(client, current.task_queue)
         try:
@@ -111,6 +116,7 @@ def create_app(settings: Settings) -> Litestar:
         # user. The audit log is outermost, so replays are logged too, and refusals of
         # bodies past the cap, which come before anything reads (or buffers) a body.
         middleware=[
+            *tracing_middleware(settings),  # a span per request, if tracing is on
             PROMETHEUS.middleware,  # every request, with its route and status (/metrics)
             *web.middleware,  # the pages' session and signed-in user, before the audit log
             AuditMiddleware(),

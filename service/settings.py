@@ -94,6 +94,12 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(default=None, min_length=16)
     # The worker's Temporal SDK metrics (Prometheus) on this port; unset: none.
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # OpenTelemetry tracing, off unless set: spans of each request, and of the workflows
+    # and activities it causes, sent over OTLP/HTTP to <endpoint>/v1/traces (needs the
+    # `otel` extra; service/telemetry.py).
+    otel_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP collector, e.g. http://otel-collector:4318"
+    )
 
     # E-mail: through this SMTP server, or, with no host (the embedded default), written
     # as .eml files to <data folder>/mail.
@@ -143,10 +149,22 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("smtp_host", "smtp_user", "smtp_password", "metrics_token", mode="before")
+    @field_validator(
+        "smtp_host", "smtp_user", "smtp_password", "metrics_token", "otel_endpoint", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return value or None
+
+    @field_validator("otel_endpoint")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        scheme, _, rest = value.partition("://")
+        if scheme not in ("http", "https") or not rest.strip("/"):
+            raise ValueError("must be an http:// or https:// URL, e.g. http://collector:4318")
+        return value.rstrip("/")
 
     @field_validator("smtp_from")
     @classmethod

@@ -14,6 +14,7 @@ import service.tables  # noqa: F401  (every table known before the first query)
 from service.db.engine import with_time_zone
 from service.request_trace import RequestIdWorkerInterceptor
 from service.settings import Settings, get_settings
+from service.telemetry import temporal_interceptors
 from workflows.activities.errors import RefusalsInterceptor
 from workflows.activities.housekeeping import HousekeepingActivities
 from workflows.activities.mail import MailActivities
@@ -71,10 +72,13 @@ def create_worker(
     """``settings`` give the mail activities their SMTP server, links and secret. Whatever
     ``interceptors`` are given, the request id of the API's calls reaches the workflows
     and activities (service/request_trace.py, outermost, so the audit interceptor finds
-    it), and the domain's refusals become non-retryable errors."""
+    it), the workflows and activities are traced when ``PROEFTUIN_OTEL_ENDPOINT`` is set
+    (service/telemetry.py), and the domain's refusals become non-retryable errors."""
+    settings = settings or get_settings()
     interceptors = kwargs.pop("interceptors", [AuditInterceptor()])
     kwargs["interceptors"] = [
         RequestIdWorkerInterceptor(),
+        *temporal_interceptors(settings),
         *interceptors,
         RefusalsInterceptor(),
     ]

@@ -46,6 +46,8 @@ def test_environment_variables_are_read(monkeypatch, tmp_path):
         ("PROEFTUIN_TIME_ZONE", "Europe/Atlantis"),
         ("PROEFTUIN_PUBLIC_HOLIDAYS", "XX"),
         ("PROEFTUIN_PUBLIC_HOLIDAYS", "NL-NOWHERE"),
+        ("PROEFTUIN_OTEL_ENDPOINT", "otel-collector:4318"),
+        ("PROEFTUIN_OTEL_ENDPOINT", "http://"),
     ],
 )
 def test_a_bad_value_is_named(monkeypatch, variable, value):
@@ -53,6 +55,13 @@ def test_a_bad_value_is_named(monkeypatch, variable, value):
     with pytest.raises(SettingsError) as error:
         load_settings()
     assert variable in str(error.value)
+
+
+def test_tracing_is_off_unless_an_endpoint_is_set(monkeypatch):
+    monkeypatch.setenv("PROEFTUIN_OTEL_ENDPOINT", "")
+    assert load_settings().otel_endpoint is None
+    monkeypatch.setenv("PROEFTUIN_OTEL_ENDPOINT", "http://otel-collector:4318/")
+    assert load_settings().otel_endpoint == "http://otel-collector:4318"
 
 
 def test_production_mode_requires_a_jwt_secret(monkeypatch):
