@@ -8,26 +8,12 @@ import signal
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from service.temporal import find_executable
 from tests.actors import PASSWORD
 from tests.builders import challenge_body, iso
 from tests.processes import ServiceProcess, free_port, port_open
-
-
-@pytest.fixture
-def up_env(tmp_path, database_url):
-    env = {
-        "PROEFTUIN_DATA_DIR": str(tmp_path / "data"),
-        "PROEFTUIN_HTTP_PORT": str(free_port()),
-        "PROEFTUIN_TEMPORAL_PORT": str(free_port()),
-        "PROEFTUIN_TEMPORAL_UI_PORT": str(free_port()),
-    }
-    if not database_url.startswith("sqlite"):
-        env["PROEFTUIN_DATABASE_URL"] = database_url  # else: the embedded SQLite default
-    return env
 
 
 async def create_city_account(env, tmp_path):

@@ -22,20 +22,6 @@ from tests.e2e.test_up import create_city_account, sign_in
 from tests.processes import ServiceProcess, free_port, port_open
 
 
-@pytest.fixture
-def up_env(tmp_path, database_url):
-    env = {
-        "PROEFTUIN_DATA_DIR": str(tmp_path / "data"),
-        "PROEFTUIN_HTTP_PORT": str(free_port()),
-        "PROEFTUIN_TEMPORAL_PORT": str(free_port()),
-        "PROEFTUIN_TEMPORAL_UI_PORT": str(free_port()),
-    }
-    if not database_url.startswith("sqlite"):
-        env["PROEFTUIN_DATABASE_URL"] = database_url  # else: the embedded SQLite default
-    (tmp_path / "data").mkdir()
-    return env
-
-
 def processes_mentioning(text: str) -> list[int]:
     """Live processes whose command line names ``text`` (the data folder)."""
     found = []
