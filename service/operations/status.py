@@ -6,6 +6,7 @@ the database and Temporal only; it changes nothing."""
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -148,14 +149,15 @@ async def read_status(
     workflow_ids += [pilot_workflow_id(p.id) for p in pilots if p.id is not None]
     temporal, workflows = await _describe_all(client, workflow_ids)
 
+    pilots_of: dict[int, list[Pilot]] = defaultdict(list)
+    for pilot in pilots:
+        pilots_of[pilot.challenge_id].append(pilot)
     reports = []
     for challenge in challenges:
         assert challenge.id is not None
         waits_for, until = challenge_waits_for(challenge)
         pilot_reports = []
-        for pilot in pilots:
-            if pilot.challenge_id != challenge.id:
-                continue
+        for pilot in pilots_of[challenge.id]:
             assert pilot.id is not None
             pilot_waits, pilot_until = pilot_waits_for(pilot)
             pilot_reports.append(
