@@ -134,9 +134,11 @@ def _refused_by_guards(handler: HTTPRouteHandler) -> set[int]:
     statuses: set[int] = set()
     callers = [None] + [CurrentUser(0, "someone@example.org", role, "Someone") for role in Role]
     for wrapped in handler.resolve_guards():
-        guard = getattr(wrapped, "func", wrapped)  # Litestar wraps sync guards
+        # Ours are async, each with its sync check beside it (service/auth/guards.py);
+        # Litestar wraps a sync guard (``func``). Any other async one lists its refusals itself.
+        guard: Any = getattr(wrapped, "check", None) or getattr(wrapped, "func", wrapped)
         if inspect.iscoroutinefunction(guard):
-            continue  # ours are all sync; an async one lists its refusals itself
+            continue
         for user in callers:
             # The guards read the user off the scope, as service/auth/guards.py does.
             connection = cast(

@@ -68,3 +68,16 @@ async def test_an_unknown_asset_is_a_404_not_a_page(api):
     response = await api.get("/schema/assets/swagger-ui/nope.js")
     assert response.status_code == 404
     assert not response.headers["content-type"].startswith("text/html")
+
+
+async def test_each_operation_lists_the_refusals_of_its_guards(api):
+    """A client reading the document learns who may call what: a city-only write says
+    401 (signed out) and 403 (another role), a route for any account only 401, and a
+    public read neither (service/http/openapi.py reads them off the guards)."""
+    document = (await api.get("/schema/openapi.json")).json()
+    create = document["paths"]["/api/challenges"]["post"]["responses"]
+    assert {"401", "403"} <= set(create), sorted(create)
+    mine = document["paths"]["/api/me/notifications"]["get"]["responses"]
+    assert "401" in mine and "403" not in mine, sorted(mine)
+    public = document["paths"]["/api/challenges/{challenge_id}"]["get"]["responses"]
+    assert "401" not in public and "403" not in public, sorted(public)
