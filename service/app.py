@@ -27,6 +27,7 @@ from service.http.ids import ids_fit_the_database
 from service.http.metrics import PROMETHEUS, metrics
 from service.http.openapi import DocumentedRefusals, MoneySchema
 from service.http.public_cache import PublicCache, PublicCacheMiddleware
+from service.http.request_session import outermost_request_session
 from service.http.telemetry import tracing_middleware
 from service.idempotency.middleware import IdempotencyMiddleware
 from service.notifications.controllers import (
@@ -128,7 +129,7 @@ def create_app(settings: Settings) -> Litestar:
         exception_handlers={**exception_handlers, **web.exception_handlers},
         before_request=ids_fit_the_database,
         lifespan=[lifespan],
-        on_app_init=[jwt_auth.on_app_init],
+        on_app_init=[jwt_auth.on_app_init, outermost_request_session],
         # The OpenAPI document: each operation's refusals, amounts as numbers.
         plugins=[DocumentedRefusals(), MoneySchema()],
         state=State(

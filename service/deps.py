@@ -12,13 +12,18 @@ from litestar.exceptions import NotAuthorizedException
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from service.auth.identity import CurrentUser
+from service.http.request_session import release_request_session, request_session
 from service.workflow_gateway import WorkflowGateway
 
 
-async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
-    """One session per request; rolled back if the handler did not commit."""
-    async with state.session_factory() as session:
-        yield session
+async def provide_db_session(request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
+    """The request's one session (service/http/request_session.py), in which the
+    sign-in's user was read; closed when the handler is done, rolling back what it did
+    not commit."""
+    try:
+        yield request_session(request.scope)
+    finally:
+        await release_request_session(request.scope)
 
 
 def provide_workflow_gateway(state: State) -> WorkflowGateway:

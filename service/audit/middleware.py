@@ -15,6 +15,7 @@ from sqlalchemy import insert
 from service.audit.context import Actor, current_actor
 from service.audit.models import AuditEntry
 from service.auth.identity import CurrentUser
+from service.http.request_session import release_request_session
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class AuditMiddleware(ASGIMiddleware):
             await next_app(scope, receive, self._with_request_id(send, request_id, outcome))
         finally:
             current_actor.reset(token)
+            await release_request_session(scope)  # one connection at a time
             await self._record(scope, actor, outcome.get("status", 500))
 
     @staticmethod

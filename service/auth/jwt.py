@@ -12,11 +12,14 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.middleware.authentication import AuthenticationResult
 from litestar.security.jwt import JWTAuth, JWTAuthenticationMiddleware, Token
+from sqlalchemy import select
+from sqlmodel import col
 
 from schemas.common import Role
 from service.auth.identity import CurrentUser
 from service.auth.links import session_key
 from service.auth.models import User
+from service.http.request_session import request_session
 from service.ids import read_record_id
 
 
@@ -35,23 +38,32 @@ async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, 
     user_id = read_record_id(token.sub)
     if user_id is None:
         return None
-    async with connection.app.state.session_factory() as session:
-        user = await session.get(User, user_id)
-    if user is None or not user.is_active:
+    # Columns, not the entity: the request's own session (service/http/request_session.py)
+    # goes on to the handler, whose reads of the account must not find this copy.
+    account: Any = select(  # seven columns: more than the typed overloads name
+        *(col(c) for c in (User.email, User.role, User.display_name, User.language,
+                           User.email_verified_at, User.password_hash, User.is_active))
+    ).where(col(User.id) == user_id)  # fmt: skip
+    found = await request_session(connection.scope).exec(account)
+    row = found.one_or_none()
+    if row is None:
+        return None
+    email, role, display_name, language, verified_at, password_hash, is_active = row
+    if not is_active:
         return None
     # Made before the password last changed (a reset): that sign-in has ended.
     key = token.extras.get("key")
     secret = connection.app.state.jwt_auth.token_secret
-    if not isinstance(key, str) or key != session_key(secret, user.password_hash):
+    if not isinstance(key, str) or key != session_key(secret, password_hash):
         return None
     verifies = connection.app.state.settings.verifies_email
     return CurrentUser(
-        id=user.id,
-        email=user.email,
-        role=Role(user.role),
-        display_name=user.display_name,
-        language=user.language,
-        email_verified=user.email_verified_at is not None or not verifies,
+        id=user_id,
+        email=email,
+        role=Role(role),
+        display_name=display_name,
+        language=language,
+        email_verified=verified_at is not None or not verifies,
     )
 
 
@@ -70,5 +82,7 @@ def create_jwt_auth(secret: str, ttl: timedelta) -> JWTAuth[Any, Token]:
         token_secret=secret,
         default_token_expiration=ttl,
         authentication_middleware_class=OptionalJWTAuthenticationMiddleware,
-        exclude=["^/schema", "^/static", "^/metrics$"],  # /metrics: its own token
+        # /metrics has its own token; the health checks need no user, and must not hold
+        # a connection for one while they take their own (service/http/request_session.py).
+        exclude=["^/schema", "^/static", "^/metrics$", "^/api/(health|ready)$"],
     )

@@ -47,6 +47,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from service.auth.identity import CurrentUser
 from service.clock import utcnow
 from service.db.upsert import insert_missing, table_of
+from service.http.request_session import release_request_session
 from service.idempotency.models import KEY_TTL, IdempotencyKey
 from service.security.body_limit import announced_length
 
@@ -97,6 +98,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
         fingerprint = request_fingerprint(scope, body)
         owner = key_owner(scope, fingerprint)
         sessions = scope["app"].state.session_factory
+        await release_request_session(scope)  # one connection at a time
 
         async with sessions() as session:
             claimed = await _claim(session, owner, key, scope, fingerprint)
@@ -125,6 +127,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
         try:
             await next_app(scope, _replay(body), capture)
         finally:
+            await release_request_session(scope)
             await _store(sessions, owner, key, captured)
 
 

@@ -31,6 +31,7 @@ from sqlmodel import col
 from service.auth.identity import CurrentUser
 from service.auth.jwt import access_token, retrieve_user
 from service.auth.models import User
+from service.http.request_session import request_session
 from service.settings import Settings
 from service.web.i18n import chosen_language
 
@@ -100,9 +101,9 @@ async def _remember_language(
     if chosen is None or chosen == user.language or connection.scope.get("method") != "GET":
         return user
     language = chosen
-    async with connection.app.state.session_factory() as session:
-        await session.exec(update(User).where(col(User.id) == user.id).values(language=language))
-        await session.commit()
+    session = request_session(connection.scope)  # where the user was just read
+    await session.exec(update(User).where(col(User.id) == user.id).values(language=language))
+    await session.commit()
     return CurrentUser(
         id=user.id,
         email=user.email,
