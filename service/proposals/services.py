@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from schemas.common import ChallengePhase, Page, Role
 from schemas.proposals import ProposalCreate, ProposalPublic, ProposalUpdate
+from schemas.review import ProposalEvaluation
 from service.auth.identity import CurrentUser
 from service.auth.models import User
 from service.challenges.models import Challenge
@@ -16,7 +19,7 @@ from service.errors import Conflict, FieldError, Forbidden, NotFound, PhaseConfl
 from service.pagination import paginate
 from service.proposals.models import Proposal, ProposalStatus
 from service.review.models import Assignment, AssignmentStatus
-from service.review.queries import proposal_evaluation
+from service.review.queries import evaluations_of
 
 
 def require_call_open(challenge: Challenge) -> None:
@@ -84,15 +87,41 @@ class ProposalService:
     async def to_public(
         self, proposal: Proposal, viewer: CurrentUser | None = None
     ) -> ProposalPublic:
-        public = ProposalPublic.model_validate(proposal)
-        if viewer is not None and viewer.id == proposal.startup_id:
-            public.startup_name = viewer.display_name  # read with the sign-in: no query
-        else:
-            startup = await self.session.get(User, proposal.startup_id)
-            public.startup_name = startup.display_name if startup else None
-        if viewer is not None and (viewer.role == Role.CITY or viewer.id == proposal.startup_id):
-            public.evaluation = await proposal_evaluation(self.session, proposal)
+        [public] = await self.to_public_many([proposal], viewer)
         return public
+
+    async def to_public_many(
+        self, proposals: Sequence[Proposal], viewer: CurrentUser | None = None
+    ) -> list[ProposalPublic]:
+        """The proposals as the viewer sees them, with a fixed number of queries however
+        many there are: the startups' names in one, each challenge's evaluations in
+        three (service/review/queries.py), for the city and for each proposal's author."""
+        others = {p.startup_id for p in proposals if viewer is None or p.startup_id != viewer.id}
+        names: dict[int, str] = {}
+        if others:
+            found = await self.session.exec(
+                select(User.id, User.display_name).where(col(User.id).in_(others))
+            )
+            names = {user_id: name for user_id, name in found.all() if user_id is not None}
+        evaluated = [
+            p
+            for p in proposals
+            if viewer is not None and (viewer.role == Role.CITY or viewer.id == p.startup_id)
+        ]
+        evaluations: dict[int, ProposalEvaluation | None] = {}
+        for challenge_id in sorted({p.challenge_id for p in evaluated}):
+            of_challenge = [p for p in evaluated if p.challenge_id == challenge_id]
+            evaluations |= await evaluations_of(self.session, challenge_id, of_challenge)
+        answers = []
+        for proposal in proposals:
+            public = ProposalPublic.model_validate(proposal)
+            if viewer is not None and viewer.id == proposal.startup_id:
+                public.startup_name = viewer.display_name  # read with the sign-in: no query
+            else:
+                public.startup_name = names.get(proposal.startup_id)
+            public.evaluation = evaluations.get(proposal.id)  # type: ignore[arg-type]
+            answers.append(public)
+        return answers
 
     async def submit(
         self, challenge_id: int, data: ProposalCreate, startup: CurrentUser
@@ -153,14 +182,14 @@ class ProposalService:
         elif viewer.role != Role.CITY:
             raise Forbidden("proposals are visible to the city and their authors")
         rows, next_cursor = await paginate(self.session, statement, Proposal.id, cursor, limit)
-        return Page(items=[await self.to_public(p, viewer) for p in rows], next_cursor=next_cursor)
+        return Page(items=await self.to_public_many(rows, viewer), next_cursor=next_cursor)
 
     async def list_mine(
         self, startup: CurrentUser, cursor: str | None, limit: int
     ) -> Page[ProposalPublic]:
         statement = select(Proposal).where(Proposal.startup_id == startup.id)
         rows, next_cursor = await paginate(self.session, statement, Proposal.id, cursor, limit)
-        return Page(items=[await self.to_public(p, startup) for p in rows], next_cursor=next_cursor)
+        return Page(items=await self.to_public_many(rows, startup), next_cursor=next_cursor)
 
 
 def _check_budget(budget: object, challenge: Challenge) -> None:

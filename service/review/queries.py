@@ -1,5 +1,5 @@
 """Reading review back: a challenge's evaluator pool, complete assignments, the ranking,
-a startup's own evaluation.
+the startups' own evaluations.
 
 Shared by the API and the workflow activities (so nothing here talks to Temporal).
 """
@@ -83,20 +83,39 @@ async def rank_challenge(
     return rank_proposals(completed, weights or published)  # type: ignore[arg-type]
 
 
-async def proposal_evaluation(
-    session: AsyncSession, proposal: Proposal
-) -> ProposalEvaluation | None:
-    """The startup's own scores and comments, once the selection is announced."""
-    if proposal.status not in OUTCOMES:
-        return None
-    criteria = await criteria_of(session, proposal.challenge_id)
-    ranked = await rank_challenge(session, proposal.challenge_id)
-    own = next((r for r in ranked if r.proposal_id == proposal.id), None)
-    _, rows = await completed_scores(session, proposal.challenge_id, proposal.id)
+async def evaluations_of(
+    session: AsyncSession, challenge_id: int, proposals: Sequence[Proposal]
+) -> dict[int, ProposalEvaluation | None]:
+    """Each startup's own scores and comments, once the selection is announced (None
+    before, or for a proposal screened out), for many proposals of one challenge: the
+    criteria, the scores and the ranking are read once (three queries, however many
+    proposals). Ranking the challenge again for each proposal made announcing a
+    selection, and the city's proposal list, grow with the square of the proposals."""
+    if not any(p.status in OUTCOMES for p in proposals):
+        return {p.id: None for p in proposals}  # type: ignore[misc]
+    criteria = await criteria_of(session, challenge_id)
+    completed, rows = await completed_scores(session, challenge_id)
+    ranked = rank_proposals(completed, {c.id: c.weight for c in criteria})  # type: ignore[misc]
+    by_proposal = {r.proposal_id: r for r in ranked}
+    return {
+        p.id: _evaluation(p, criteria, by_proposal.get(p.id), len(ranked), rows.get(p.id, []))  # type: ignore[arg-type, misc]
+        if p.status in OUTCOMES
+        else None
+        for p in proposals
+    }
+
+
+def _evaluation(
+    proposal: Proposal,
+    criteria: Sequence[Criterion],
+    own: RankedProposal | None,
+    ranked_count: int,
+    rows: list[tuple[Assignment, Score]],
+) -> ProposalEvaluation:
     anonymous: dict[int, str] = {}
     names = {c.id: c.name for c in criteria}
     comments = []
-    for assignment, score in rows.get(proposal.id, []):  # type: ignore[arg-type]
+    for assignment, score in rows:
         label = anonymous.setdefault(assignment.id, f"Evaluator {len(anonymous) + 1}")  # type: ignore[arg-type]
         if score.comment:
             comments.append(
@@ -112,7 +131,7 @@ async def proposal_evaluation(
         weighted_score=round(own.weighted_score, 4) if own else None,
         normalised_score=round(own.normalised_score, 4) if own else None,
         rank=own.rank if own else None,
-        ranked_count=len(ranked),
+        ranked_count=ranked_count,
         criteria=[
             CriterionOutcome(
                 criterion_id=c.id,  # type: ignore[arg-type]

@@ -40,7 +40,7 @@ from service.review.models import (
     InfoRequestStatus,
     ProposalEvent,
 )
-from service.review.queries import criteria_of, proposal_evaluation
+from service.review.queries import criteria_of, evaluations_of
 
 
 class ReviewActivities:
@@ -266,9 +266,10 @@ class ReviewActivities:
                 )
             ).all()
             criteria = await criteria_of(session, input.challenge_id)
+            evaluations = await evaluations_of(session, input.challenge_id, proposals)
             sent = 0
             for proposal in proposals:
-                evaluation = await proposal_evaluation(session, proposal)
+                evaluation = evaluations[proposal.id]  # type: ignore[index]
                 sent += await notify(
                     session,
                     [proposal.startup_id],
