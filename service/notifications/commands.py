@@ -30,41 +30,53 @@ async def notify(session: AsyncSession, recipients: Iterable[int], message: Mess
     with dates in the city's time zone and the link to the page where their role acts;
     returns how many were new. The caller commits, so the event, its notifications and their e-mail
     (as each recipient prefers it) land together."""
+    return await notify_each(session, [(recipient, message) for recipient in recipients])
+
+
+async def notify_each(session: AsyncSession, messages: Iterable[tuple[int, Message]]) -> int:
+    """``notify`` for many recipients at once, each with a message of their own (every
+    startup its own outcome): three statements however many there are, the recipients
+    read, their notifications and their e-mail written, where a ``notify`` per
+    recipient asked three each."""
     now = utcnow()
-    user_ids = sorted(set(recipients))
+    # One per recipient and message key, in a fixed order (of recipient): concurrent
+    # writers then take the rows' locks in the same order.
+    unique = {(user_id, message.key): message for user_id, message in messages}
+    pairs = sorted(unique.items(), key=lambda item: item[0])
+    if not pairs:
+        return 0
     people: dict[int | None, tuple[str | None, str | None]] = {}
     preferences: dict[int | None, str] = {}  # read here too: queue_mail asks nothing again
     for person, person_role, person_language, preference in (
         await session.exec(
             select(User.id, User.role, User.language, User.email_preference).where(
-                col(User.id).in_(user_ids)
+                col(User.id).in_(sorted({user_id for (user_id, _), _ in pairs}))
             )
         )
     ).all():
         people[person] = (person_role, person_language)
         preferences[person] = preference
     zone = ZoneInfo(str(session.info.get(TIME_ZONE, "UTC")))
-    texts: dict[str | None, Any] = {}
+    texts: dict[tuple[int, str | None], Any] = {}  # each message rendered once per language
     rows = []
-    for user_id in user_ids:
+    for (user_id, _), message in pairs:
         role, language = people.get(user_id, (None, None))
-        if language not in texts:  # rendered once per language: the same words for all
-            texts[language] = message.text(language, zone)
+        text = texts.get((id(message), language))
+        if text is None:
+            text = texts[(id(message), language)] = message.text(language, zone)
         rows.append(
             {
                 "user_id": user_id,
                 "key": message.key,
                 "kind": message.kind,
-                "title": texts[language].title,
-                "body": texts[language].body,
+                "title": text.title,
+                "body": text.body,
                 "challenge_id": message.challenge_id,
                 "pilot_id": message.pilot_id,
                 "link": message.link_for(role),
                 "created_at": now,
             }
         )
-    if not rows:
-        return 0
     table = table_of(Notification)
     statement = (
         _insert_for(session)(table)

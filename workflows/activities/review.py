@@ -29,7 +29,7 @@ from service.challenges.models import Challenge
 from service.challenges.rules import city_contacts
 from service.errors import NotFound
 from service.notifications import messages
-from service.notifications.commands import notify
+from service.notifications.commands import notify, notify_each
 from service.pilots.models import Pilot
 from service.pilots.opening import open_pilots, record_outcome
 from service.proposals.models import Proposal, ProposalStatus
@@ -267,23 +267,21 @@ class ReviewActivities:
             ).all()
             criteria = await criteria_of(session, input.challenge_id)
             evaluations = await evaluations_of(session, input.challenge_id, proposals)
-            sent = 0
+            outcomes = []
             for proposal in proposals:
                 evaluation = evaluations[proposal.id]  # type: ignore[index]
-                sent += await notify(
-                    session,
-                    [proposal.startup_id],
-                    messages.selection_outcome(
-                        challenge_id=input.challenge_id,
-                        proposal_id=proposal.id,
-                        proposal=proposal.title,
-                        selected=evaluation is not None
-                        and evaluation.outcome == ProposalStatus.SELECTED,
-                        evaluation=evaluation,
-                        screening_reason=proposal.screening_reason,
-                        challenge=challenge.title,
-                        criteria=len(criteria),
-                    ),
+                outcome = messages.selection_outcome(
+                    challenge_id=input.challenge_id,
+                    proposal_id=proposal.id,
+                    proposal=proposal.title,
+                    selected=evaluation is not None
+                    and evaluation.outcome == ProposalStatus.SELECTED,
+                    evaluation=evaluation,
+                    screening_reason=proposal.screening_reason,
+                    challenge=challenge.title,
+                    criteria=len(criteria),
                 )
+                outcomes.append((proposal.startup_id, outcome))
+            sent = await notify_each(session, outcomes)
             await session.commit()
         return CountResult(count=sent)
