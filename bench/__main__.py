@@ -47,6 +47,8 @@ from typing import Any
 import asyncpg
 import httpx
 
+from bench import data
+
 PASSWORD = "bench-password-123"
 ROOT = Path(__file__).resolve().parent.parent
 STARTED = time.monotonic()
@@ -378,26 +380,7 @@ def rss_mb(pid: int) -> float:
 
 def challenge_body(title: str, days: int = 30) -> dict[str, Any]:
     now = datetime.now(UTC)
-    return {
-        "title": title,
-        "problem_statement": "Heat stress on the market square: on summer afternoons the "
-        "square reaches 38 °C and the stall holders leave. We look for shade, cooling and "
-        "water that a city can maintain, tested on the square for one summer.",
-        "test_bed": "Marktplein, 2,400 m², with power and water on site.",
-        "pilot_budget_cap_eur": 150000,
-        "max_pilots": 2,
-        "criteria": [
-            {"name": "Impact", "weight": 50, "description": "Degrees taken off the square"},
-            {"name": "Cost", "weight": 30, "description": "Over five years"},
-            {"name": "Residents", "weight": 20, "description": "What residents think of it"},
-        ],
-        "kpis": [
-            {"name": "Peak temperature drop", "unit": "°C", "target": 3},
-            {"name": "Stalls staying open", "unit": "%", "target": 80},
-        ],
-        "proposals_close_at": (now + timedelta(days=days)).isoformat(),
-        "review_deadline": (now + timedelta(days=days + 30)).isoformat(),
-    }
+    return data.challenge_body(title, now + timedelta(days=days), now + timedelta(days=days + 30))
 
 
 async def clone_rows(

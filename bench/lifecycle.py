@@ -63,6 +63,8 @@ from typing import Any, TypeVar
 import asyncpg
 import httpx
 
+from bench import data
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -214,26 +216,9 @@ class ActivityClock:
 
 
 def challenge_body(n: int, now: datetime) -> dict[str, Any]:
-    return {
-        "title": f"Cooler market square {n}",
-        "problem_statement": "Heat stress on the market square: on summer afternoons the "
-        "square reaches 38 °C and the stall holders leave. We look for shade, cooling and "
-        "water that a city can maintain, tested on the square for one summer.",
-        "test_bed": "Marktplein, 2,400 m², with power and water on site.",
-        "pilot_budget_cap_eur": 150000,
-        "max_pilots": 2,
-        "criteria": [
-            {"name": "Impact", "weight": 50, "description": "Degrees taken off the square"},
-            {"name": "Cost", "weight": 30, "description": "Over five years"},
-            {"name": "Residents", "weight": 20, "description": "What residents think of it"},
-        ],
-        "kpis": [
-            {"name": "Peak temperature drop", "unit": "°C", "target": 3},
-            {"name": "Stalls staying open", "unit": "%", "target": 80},
-        ],
-        "proposals_close_at": iso(now + CLOSE_IN),
-        "review_deadline": iso(now + CLOSE_IN + REVIEW_FOR),
-    }
+    return data.challenge_body(
+        f"Cooler market square {n}", now + CLOSE_IN, now + CLOSE_IN + REVIEW_FOR
+    )
 
 
 async def history_counts(client: Any, workflow_ids: list[str]) -> dict[str, int]:
