@@ -59,9 +59,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.pilot import PilotWorkflow
     from workflows.waiting import Interrupted, wait_for
 
-# The patch that records the opening by a local activity (workflow.patched).
-OPEN_BY_LOCAL_ACTIVITY = "open-by-local-activity"
-
 # Even without a signal, the review is re-checked this often (a lost signal costs a day).
 REVIEW_RECHECK = timedelta(days=1)
 
@@ -94,14 +91,9 @@ class ChallengeWorkflow:
             self._recorded_phase = self._state.phase
         try:
             if self._phase == ChallengePhase.DRAFT:
-                # The city's publish waits for this record (docs/performance.md, figure
-                # 3): a local activity runs it inside the first workflow task, without
-                # the round trip of an activity task through the server. Histories from
-                # before it replay down the old path.
                 await self._enter(
-                    ChallengePhase.OPEN, ActorKind.USER, input.published_by, "published",
-                    local=workflow.patched(OPEN_BY_LOCAL_ACTIVITY),
-                )  # fmt: skip
+                    ChallengePhase.OPEN, ActorKind.USER, input.published_by, "published"
+                )
             if self._phase == ChallengePhase.OPEN:
                 await self._sleep_until(input.proposals_close_at)
                 await self._enter(
@@ -387,36 +379,26 @@ class ChallengeWorkflow:
     # -- helpers -----------------------------------------------------------------------
 
     async def _enter(
-        self,
-        phase: ChallengePhase,
-        actor_kind: ActorKind,
-        actor_id: int | None,
-        reason: str,
-        *,
-        local: bool = False,
+        self, phase: ChallengePhase, actor_kind: ActorKind, actor_id: int | None, reason: str
     ) -> None:
         # The phase is ours from now on, before the activity records it: the API checks
         # the recorded phase before it hands us a decision, and an update validated in
         # the same workflow task as the activity's completion (a worker died in between,
         # say) runs before this method resumes. Never behind the database, then.
         self._state.phase = phase
-        transition = RecordTransitionInput(
-            challenge_id=self._challenge_id,
-            to_phase=phase,
-            at=workflow.now(),
-            actor_kind=actor_kind,
-            actor_id=actor_id,
-            reason=reason,
-            key=f"challenge-{self._challenge_id}-{phase.value}",
+        await workflow.execute_activity_method(
+            PhaseActivities.record_transition,
+            RecordTransitionInput(
+                challenge_id=self._challenge_id,
+                to_phase=phase,
+                at=workflow.now(),
+                actor_kind=actor_kind,
+                actor_id=actor_id,
+                reason=reason,
+                key=f"challenge-{self._challenge_id}-{phase.value}",
+            ),
+            **DB_ACTIVITY,
         )
-        if local:
-            await workflow.execute_local_activity_method(
-                PhaseActivities.record_transition, transition, **DB_ACTIVITY
-            )
-        else:
-            await workflow.execute_activity_method(
-                PhaseActivities.record_transition, transition, **DB_ACTIVITY
-            )
         self._recorded_phase = phase
 
     async def _wait(self, condition: Callable[[], bool], until: datetime | None = None) -> bool:
