@@ -74,9 +74,9 @@ async def open_challenge(api: AsyncTestClient, city: Account, **overrides: Any) 
     if published["phase"] == "draft" and published["published_at"]:
         # Published, and the workflow will record open; the answer waits for that only
         # so long (PUBLISH_WAIT), which a machine running the whole suite can outlast.
-        await wait_for_phase(api, challenge["id"], "open")
-        read = await api.get(f"/api/challenges/{challenge['id']}", headers=city.headers)
-        published = read.json()
+        cid = challenge["id"]  # still a draft to anyone but the city
+        await eventually(lambda: phase_of(api, cid, city), lambda phase: phase == "open")
+        published = (await api.get(f"/api/challenges/{cid}", headers=city.headers)).json()
     assert published["phase"] == "open", published
     return published
 

@@ -159,12 +159,10 @@ async def test_a_worker_killed_in_each_phase_is_replaced_and_every_step_happens_
         assert steps(rows, pilot_id) == ["running", "evaluation", "stopped"]
         assert_on_time(one(rows, "review"), close_at)
         # Recording the review: the first attempt died with its worker, a second did it.
-        # (The opening before it is a local activity, inside a workflow task: no activity
-        # task of its own in the history.)
         transitions_recorded = await deployment.activity_attempts(
             f"challenge-{cid}", "record_transition"
         )
-        assert transitions_recorded[:1] == [2], transitions_recorded
+        assert transitions_recorded[:2] == [1, 2], transitions_recorded
         selection = one(rows, "selection")
         assert_on_time(selection, last_score_at)
         assert selection.reason is not None and "every assignment was scored" in selection.reason
